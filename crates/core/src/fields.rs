@@ -1,0 +1,164 @@
+//! Field-level validation errors: a field name and a stable code the UI translates.
+
+use std::collections::BTreeMap;
+
+/// One problem with one field. `code` is a stable snake_case id (`required`, `too_long`, …)
+/// that the web layer looks up in the i18n catalogue as `field-<code>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+/// The problems found with one input, by field; empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, &'static str>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem; the first problem found for a field wins.
+    pub fn add(&mut self, field: &'static str, code: &'static str) {
+        self.0.entry(field).or_insert(code);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.get(field).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = FieldError> + '_ {
+        self.0
+            .iter()
+            .map(|(field, code)| FieldError { field, code })
+    }
+
+    /// `Ok(value)` when no problem was recorded, else the errors.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Takes a parse result, recording its error under `field`.
+    pub fn take<T>(&mut self, field: &'static str, r: Result<T, &'static str>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(code) => {
+                self.add(field, code);
+                None
+            }
+        }
+    }
+}
+
+/// A required, trimmed text of at most `max` characters.
+pub fn required_text(raw: &str, max: usize) -> Result<String, &'static str> {
+    let t = raw.trim();
+    if t.is_empty() {
+        Err("required")
+    } else if t.chars().count() > max {
+        Err("too_long")
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// An optional trimmed text of at most `max` characters; blank becomes empty.
+pub fn optional_text(raw: &str, max: usize) -> Result<String, &'static str> {
+    let t = raw.trim();
+    if t.chars().count() > max {
+        Err("too_long")
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// An optional e-mail address: blank, or one `@` with text on both sides and a dot in the domain.
+pub fn optional_email(raw: &str) -> Result<String, &'static str> {
+    let t = optional_text(raw, 254)?;
+    if t.is_empty() {
+        return Ok(t);
+    }
+    match t.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !t.contains(char::is_whitespace) =>
+        {
+            Ok(t.to_lowercase())
+        }
+        _ => Err("invalid_email"),
+    }
+}
+
+/// An ISO date `YYYY-MM-DD` that exists in the calendar.
+pub fn date(raw: &str) -> Result<chrono::NaiveDate, &'static str> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("required");
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| "invalid_date")
+}
+
+/// An optional ISO date; blank is `None`.
+pub fn optional_date(raw: &str) -> Result<Option<chrono::NaiveDate>, &'static str> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        date(raw).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_error_per_field_wins() {
+        let mut e = FieldErrors::new();
+        e.add("name", "required");
+        e.add("name", "too_long");
+        assert_eq!(e.get("name"), Some("required"));
+        assert!(e.into_result(()).is_err());
+    }
+
+    #[test]
+    fn text_rules() {
+        assert_eq!(required_text("  华东医院 ", 10), Ok("华东医院".into()));
+        assert_eq!(required_text("   ", 10), Err("required"));
+        assert_eq!(required_text("一二三四五六", 5), Err("too_long"));
+        assert_eq!(optional_text("", 5), Ok(String::new()));
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(
+            optional_email(" Li.Wei@Example.COM "),
+            Ok("li.wei@example.com".into())
+        );
+        assert_eq!(optional_email(""), Ok(String::new()));
+        for bad in ["a@b", "@x.cn", "a b@x.cn", "a@@x.cn", "a@.cn"] {
+            assert_eq!(optional_email(bad), Err("invalid_email"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(date("2027-03-31").is_ok());
+        assert_eq!(date("2027-02-30"), Err("invalid_date"));
+        assert_eq!(date("31/03/2027"), Err("invalid_date"));
+        assert_eq!(date(""), Err("required"));
+        assert_eq!(optional_date(" "), Ok(None));
+    }
+}

@@ -1,0 +1,224 @@
+//! Sales processes: ordered stages, entry criteria and the stage-move rule.
+
+use std::collections::HashSet;
+
+/// Whether a stage's entry criteria must all be ticked, or any one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriteriaMode {
+    All,
+    Any,
+}
+
+impl CriteriaMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriteriaMode::All => "all",
+            CriteriaMode::Any => "any",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        match s {
+            "all" => Ok(CriteriaMode::All),
+            "any" => Ok(CriteriaMode::Any),
+            _ => Err("invalid_choice"),
+        }
+    }
+}
+
+/// The criteria of `criteria` that stand in the way of entering a stage, given the ticked ones.
+/// Empty means the stage may be entered. For `Any`, one ticked criterion is enough; otherwise
+/// all of them are reported as unmet, since any one would do.
+pub fn unmet_criteria(mode: CriteriaMode, criteria: &[i64], ticked: &HashSet<i64>) -> Vec<i64> {
+    match mode {
+        CriteriaMode::All => criteria
+            .iter()
+            .copied()
+            .filter(|c| !ticked.contains(c))
+            .collect(),
+        CriteriaMode::Any => {
+            if criteria.is_empty() || criteria.iter().any(|c| ticked.contains(c)) {
+                Vec::new()
+            } else {
+                criteria.to_vec()
+            }
+        }
+    }
+}
+
+/// What a requested stage move does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveDecision {
+    /// Criteria met, or a move back: carry it out.
+    Allowed,
+    /// Criteria unmet but an override reason was given: carry it out and keep the reason.
+    Overridden { unmet: Vec<i64>, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveRefusal {
+    /// The deal is already in that stage.
+    SameStage,
+    /// The target stage belongs to another process.
+    OtherProcess,
+    /// The deal is closed (won, lost or abandoned) and no longer moves.
+    Closed,
+    /// Entry criteria unmet and no override reason: these criteria are missing.
+    CriteriaUnmet { unmet: Vec<i64> },
+}
+
+/// The facts a stage move is decided on.
+pub struct MoveRequest<'a> {
+    pub is_open: bool,
+    pub same_process: bool,
+    pub from_position: i64,
+    pub to_position: i64,
+    pub mode: CriteriaMode,
+    pub criteria: &'a [i64],
+    pub ticked: &'a HashSet<i64>,
+    pub override_reason: Option<&'a str>,
+}
+
+/// Decides a stage move. Moving forward into a stage requires its entry criteria (or an override
+/// reason, which is kept in history); moving back is always allowed, since admitting that a deal
+/// regressed must never need a justification.
+pub fn decide_move(req: &MoveRequest<'_>) -> Result<MoveDecision, MoveRefusal> {
+    if !req.same_process {
+        return Err(MoveRefusal::OtherProcess);
+    }
+    if !req.is_open {
+        return Err(MoveRefusal::Closed);
+    }
+    if req.from_position == req.to_position {
+        return Err(MoveRefusal::SameStage);
+    }
+    if req.to_position < req.from_position {
+        return Ok(MoveDecision::Allowed);
+    }
+    let unmet = unmet_criteria(req.mode, req.criteria, req.ticked);
+    if unmet.is_empty() {
+        return Ok(MoveDecision::Allowed);
+    }
+    match req.override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(reason) => Ok(MoveDecision::Overridden {
+            unmet,
+            reason: reason.to_owned(),
+        }),
+        None => Err(MoveRefusal::CriteriaUnmet { unmet }),
+    }
+}
+
+/// A stage probability must be a whole percentage.
+pub fn parse_probability(raw: &str) -> Result<u8, &'static str> {
+    match raw.trim().parse::<u8>() {
+        Ok(p) if p <= 100 => Ok(p),
+        Ok(_) => Err("out_of_range"),
+        Err(_) if raw.trim().is_empty() => Err("required"),
+        Err(_) => Err("invalid_number"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req<'a>(
+        ticked: &'a HashSet<i64>,
+        mode: CriteriaMode,
+        reason: Option<&'a str>,
+    ) -> MoveRequest<'a> {
+        MoveRequest {
+            is_open: true,
+            same_process: true,
+            from_position: 1,
+            to_position: 2,
+            mode,
+            criteria: &[10, 11, 12],
+            ticked,
+            override_reason: reason,
+        }
+    }
+
+    #[test]
+    fn all_mode_lists_each_missing_criterion() {
+        let ticked = HashSet::from([11]);
+        assert_eq!(
+            unmet_criteria(CriteriaMode::All, &[10, 11, 12], &ticked),
+            vec![10, 12]
+        );
+        assert!(unmet_criteria(CriteriaMode::All, &[], &ticked).is_empty());
+    }
+
+    #[test]
+    fn any_mode_needs_one() {
+        let none = HashSet::new();
+        assert_eq!(
+            unmet_criteria(CriteriaMode::Any, &[1, 2], &none),
+            vec![1, 2]
+        );
+        assert!(unmet_criteria(CriteriaMode::Any, &[1, 2], &HashSet::from([2])).is_empty());
+    }
+
+    #[test]
+    fn forward_move_without_criteria_is_refused() {
+        let ticked = HashSet::from([10]);
+        assert_eq!(
+            decide_move(&req(&ticked, CriteriaMode::All, None)),
+            Err(MoveRefusal::CriteriaUnmet {
+                unmet: vec![11, 12]
+            })
+        );
+        assert_eq!(
+            decide_move(&req(&ticked, CriteriaMode::All, Some("  "))),
+            Err(MoveRefusal::CriteriaUnmet {
+                unmet: vec![11, 12]
+            })
+        );
+    }
+
+    #[test]
+    fn override_reason_lets_it_through_and_is_kept() {
+        let ticked = HashSet::new();
+        assert_eq!(
+            decide_move(&req(&ticked, CriteriaMode::Any, Some(" 客户口头确认 "))),
+            Ok(MoveDecision::Overridden {
+                unmet: vec![10, 11, 12],
+                reason: "客户口头确认".into()
+            })
+        );
+    }
+
+    #[test]
+    fn met_criteria_and_backward_moves_are_allowed() {
+        let all = HashSet::from([10, 11, 12]);
+        assert_eq!(
+            decide_move(&req(&all, CriteriaMode::All, None)),
+            Ok(MoveDecision::Allowed)
+        );
+        let none = HashSet::new();
+        let mut back = req(&none, CriteriaMode::All, None);
+        back.to_position = 0;
+        assert_eq!(decide_move(&back), Ok(MoveDecision::Allowed));
+    }
+
+    #[test]
+    fn closed_same_and_foreign_moves_are_refused() {
+        let none = HashSet::new();
+        let mut r = req(&none, CriteriaMode::All, None);
+        r.to_position = 1;
+        assert_eq!(decide_move(&r), Err(MoveRefusal::SameStage));
+        r.is_open = false;
+        assert_eq!(decide_move(&r), Err(MoveRefusal::Closed));
+        r.same_process = false;
+        assert_eq!(decide_move(&r), Err(MoveRefusal::OtherProcess));
+    }
+
+    #[test]
+    fn probability_parsing() {
+        assert_eq!(parse_probability("50"), Ok(50));
+        assert_eq!(parse_probability("101"), Err("out_of_range"));
+        assert_eq!(parse_probability("x"), Err("invalid_number"));
+        assert_eq!(parse_probability(""), Err("required"));
+    }
+}

@@ -1,0 +1,151 @@
+//! The closed vocabularies of the records: roles, statuses, grades, kinds, locales.
+
+macro_rules! vocabulary {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the stable text form; anything else is `invalid_choice`.
+            pub fn parse(s: &str) -> Result<Self, &'static str> {
+                match s.trim() { $($text => Ok($name::$variant),)+ _ => Err("invalid_choice") }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// What a user may do and see (SPEC §1).
+    Role { Rep = "rep", Manager = "manager", Admin = "admin" }
+);
+
+vocabulary!(
+    /// Where an opportunity stands overall.
+    OppStatus { Open = "open", Won = "won", Lost = "lost", Abandoned = "abandoned" }
+);
+
+vocabulary!(
+    /// Opportunity grade from the value assessment: A all-in … D defer.
+    OppGrade { A = "A", B = "B", C = "C", D = "D" }
+);
+
+vocabulary!(
+    /// Account grade (客户级别).
+    AccountGrade { AA = "AA", A = "A", B = "B", C = "C", D = "D" }
+);
+
+vocabulary!(
+    /// Account status.
+    AccountStatus { Prospect = "prospect", Active = "active", Dormant = "dormant", Lost = "lost" }
+);
+
+vocabulary!(
+    /// The kinds of sales activity (拜访/活动).
+    ActivityKind {
+        Call = "call",
+        Visit = "visit",
+        Meeting = "meeting",
+        Demo = "demo",
+        JointCall = "joint_call",
+        Sample = "sample",
+        SiteVisit = "site_visit",
+        Email = "email",
+    }
+);
+
+vocabulary!(
+    /// Lead status: a lead has had no substantive contact until it qualifies.
+    LeadStatus { New = "new", Contacted = "contacted", Qualified = "qualified", Disqualified = "disqualified" }
+);
+
+vocabulary!(
+    /// The user interface languages.
+    Locale { ZhCn = "zh-CN", En = "en" }
+);
+
+impl OppStatus {
+    pub fn is_open(self) -> bool {
+        self == OppStatus::Open
+    }
+}
+
+impl Locale {
+    /// Picks the best supported locale from an `Accept-Language` header value.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let locale = if tag.starts_with("zh") {
+                Locale::ZhCn
+            } else if tag.starts_with("en") {
+                Locale::En
+            } else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, locale));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    pub fn is_chinese(self) -> bool {
+        self == Locale::ZhCn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Ok(*r));
+        }
+        assert_eq!(
+            ActivityKind::parse("joint_call"),
+            Ok(ActivityKind::JointCall)
+        );
+        assert_eq!(OppStatus::parse("closed"), Err("invalid_choice"));
+    }
+
+    #[test]
+    fn accept_language_prefers_the_highest_weight() {
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr, zh-TW;q=0.5"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(Locale::from_accept_language("de-DE"), None);
+        assert_eq!(
+            Locale::from_accept_language("zh;q=0.3, en;q=0.7"),
+            Some(Locale::En)
+        );
+    }
+}

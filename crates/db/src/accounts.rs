@@ -1,0 +1,147 @@
+//! Accounts (客户): hospitals, enterprises, developers, individuals.
+
+use crate::{
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
+};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub industry: String,
+    pub size: String,
+    pub region: String,
+    pub address: String,
+    pub grade: Option<String>,
+    pub status: String,
+    pub needs_notes: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// The editable fields of an account, validated by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub name: String,
+    pub industry: String,
+    pub size: String,
+    pub region: String,
+    pub address: String,
+    pub grade: Option<String>,
+    pub status: String,
+    pub needs_notes: String,
+    pub owner_id: i64,
+}
+
+impl From<&Account> for AccountInput {
+    fn from(a: &Account) -> Self {
+        AccountInput {
+            name: a.name.clone(),
+            industry: a.industry.clone(),
+            size: a.size.clone(),
+            region: a.region.clone(),
+            address: a.address.clone(),
+            grade: a.grade.clone(),
+            status: a.status.clone(),
+            needs_notes: a.needs_notes.clone(),
+            owner_id: a.owner_id,
+        }
+    }
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(
+            "SELECT o.id, o.name, o.industry, o.size, o.region, o.address, o.grade, o.status, o.needs_notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM accounts o JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o"),
+            $rest
+        )
+    };
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub q: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<Page<Account>> {
+    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
+        .bind(&q).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5)")), v)
+        .bind(&q).bind(f.owner_id).fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Account> {
+    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+/// The team a record of `owner_id` belongs to: the owner's team.
+pub(crate) async fn owner_team(tx: &mut Tx, owner_id: i64) -> Result<Option<i64>> {
+    write!(tx, c => sqlx::query_scalar("SELECT team_id FROM users WHERE id = $1").bind(owner_id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+pub async fn create(db: &Db, v: &Viewer, a: &AccountInput) -> Result<Account> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, a.owner_id).await?;
+    let ts = now();
+    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+        "INSERT INTO accounts (name, industry, size, region, address, grade, status, needs_notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
+    ).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
+    .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(ts).fetch_one(c).await)?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    version: i64,
+    a: &AccountInput,
+) -> Result<Account> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, a.owner_id).await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE accounts SET name = $4, industry = $5, size = $6, region = $7, address = $8, grade = $9, status = $10, needs_notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
+        visible!("accounts")
+    )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
+    .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(stale_or_missing(db, v, id).await);
+    }
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+async fn stale_or_missing(db: &Db, v: &Viewer, id: i64) -> DbError {
+    match get(db, v, id).await {
+        Ok(_) => DbError::Stale,
+        Err(e) => e,
+    }
+}
+
+pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", visible!("accounts"))), v)
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(DbError::in_use)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    tx.commit().await
+}

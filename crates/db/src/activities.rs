@@ -1,0 +1,140 @@
+//! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
+
+use crate::accounts::owner_team;
+use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, now, read, visible, write};
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Activity {
+    pub id: i64,
+    pub opportunity_id: Option<i64>,
+    pub account_id: i64,
+    pub account_name: String,
+    pub contact_id: Option<i64>,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub participants: String,
+    pub notes: String,
+    pub outcome: String,
+    pub next_step: String,
+    pub next_step_date: Option<NaiveDate>,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivityInput {
+    pub opportunity_id: Option<i64>,
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub participants: String,
+    pub notes: String,
+    pub outcome: String,
+    pub next_step: String,
+    pub next_step_date: Option<NaiveDate>,
+    pub owner_id: i64,
+}
+
+impl From<&Activity> for ActivityInput {
+    fn from(a: &Activity) -> Self {
+        ActivityInput {
+            opportunity_id: a.opportunity_id,
+            account_id: a.account_id,
+            contact_id: a.contact_id,
+            kind: a.kind.clone(),
+            occurred_on: a.occurred_on,
+            participants: a.participants.clone(),
+            notes: a.notes.clone(),
+            outcome: a.outcome.clone(),
+            next_step: a.next_step.clone(),
+            next_step_date: a.next_step_date,
+            owner_id: a.owner_id,
+        }
+    }
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(
+            "SELECT o.id, o.opportunity_id, o.account_id, a.name AS account_name, o.contact_id, o.kind, o.occurred_on, o.participants, o.notes, o.outcome, o.next_step, o.next_step_date, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM activities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o"),
+            $rest
+        )
+    };
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub opportunity_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub kind: Option<String>,
+}
+
+pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.opportunity_id = $4) AND ($5 IS NULL OR o.account_id = $5) AND ($6 IS NULL OR o.kind = $6) ORDER BY o.occurred_on DESC, o.id DESC LIMIT $7 OFFSET $8")), v)
+        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM activities o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.opportunity_id = $4) AND ($5 IS NULL OR o.account_id = $5) AND ($6 IS NULL OR o.kind = $6)")), v)
+        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Activity> {
+    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+pub async fn create(db: &Db, v: &Viewer, x: &ActivityInput) -> Result<Activity> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+        "INSERT INTO activities (opportunity_id, account_id, contact_id, kind, occurred_on, participants, notes, outcome, next_step, next_step_date, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
+    ).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+    .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    version: i64,
+    x: &ActivityInput,
+) -> Result<Activity> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE activities SET opportunity_id = $4, account_id = $5, contact_id = $6, kind = $7, occurred_on = $8, participants = $9, notes = $10, outcome = $11, next_step = $12, next_step_date = $13, owner_id = $14, team_id = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18 AND ",
+        visible!("activities")
+    )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+    .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(match get(db, v, id).await {
+            Ok(_) => DbError::Stale,
+            Err(e) => e,
+        });
+    }
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", visible!("activities"))), v)
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    tx.commit().await
+}

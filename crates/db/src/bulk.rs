@@ -1,0 +1,1 @@
+//! Bulk loading for the demo generator: multi-row inserts in large transactions.

@@ -1,0 +1,127 @@
+//! Leads (线索): people or companies with no substantive contact yet.
+
+use crate::accounts::owner_team;
+use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, now, read, visible, write};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Lead {
+    pub id: i64,
+    pub name: String,
+    pub company: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+    pub source: String,
+    pub status: String,
+    pub notes: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadInput {
+    pub name: String,
+    pub company: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+    pub source: String,
+    pub status: String,
+    pub notes: String,
+    pub owner_id: i64,
+}
+
+impl From<&Lead> for LeadInput {
+    fn from(l: &Lead) -> Self {
+        LeadInput {
+            name: l.name.clone(),
+            company: l.company.clone(),
+            title: l.title.clone(),
+            phone: l.phone.clone(),
+            email: l.email.clone(),
+            source: l.source.clone(),
+            status: l.status.clone(),
+            notes: l.notes.clone(),
+            owner_id: l.owner_id,
+        }
+    }
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(
+            "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o"),
+            $rest
+        )
+    };
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub q: Option<String>,
+    pub status: Option<String>,
+}
+
+pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page<Lead>> {
+    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.name LIKE $4 OR o.company LIKE $4) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
+        .bind(&q).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.name LIKE $4 OR o.company LIKE $4) AND ($5 IS NULL OR o.status = $5)")), v)
+        .bind(&q).bind(&f.status).fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Lead> {
+    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+pub async fn create(db: &Db, v: &Viewer, x: &LeadInput) -> Result<Lead> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+        "INSERT INTO leads (name, company, title, phone, email, source, status, notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
+    ).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+    .bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -> Result<Lead> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE leads SET name = $4, company = $5, title = $6, phone = $7, email = $8, source = $9, status = $10, notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
+        visible!("leads")
+    )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+    .bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(match get(db, v, id).await {
+            Ok(_) => DbError::Stale,
+            Err(e) => e,
+        });
+    }
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", visible!("leads"))), v)
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    tx.commit().await
+}

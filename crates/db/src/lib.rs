@@ -1,0 +1,264 @@
+//! Opportune's persistence: one `Db` handle over SQLite or PostgreSQL, migrations per backend,
+//! and the repositories. The same SQL text runs on both backends wherever the dialects allow
+//! (`$n` placeholders work on both); the `read!` and `write!` macros paste one body into an arm
+//! per backend so each arm is type-checked against its own driver.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub mod accounts;
+pub mod activities;
+pub mod bulk;
+pub mod contacts;
+pub mod leads;
+pub mod opportunities;
+pub mod org;
+pub mod processes;
+pub mod users;
+
+pub use opportune_core::visibility::Viewer;
+
+/// Runs `$body` against the read side of the database with `$c` bound to the pool.
+#[macro_export]
+macro_rules! read {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite { read: $c, .. } => $body,
+            $crate::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a transaction with `$c` bound to `&mut` its connection.
+#[macro_export]
+macro_rules! write {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// The visibility clause of SPEC §1 for a record aliased `$a`, on the fixed parameters
+/// `$1` = viewer id, `$2` = viewer role, `$3` = viewer team. Every scoped query starts its own
+/// parameters at `$4` and binds the viewer first with [`bind_viewer`].
+#[macro_export]
+macro_rules! visible {
+    ($a:literal) => {
+        concat!(
+            "($2 = 'admin' OR ",
+            $a,
+            ".owner_id = $1 OR ($2 = 'manager' AND ",
+            $a,
+            ".team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3)))"
+        )
+    };
+}
+
+/// Binds the viewer as `$1..$3` (see [`visible!`]).
+#[macro_export]
+macro_rules! bind_viewer {
+    ($q:expr, $v:expr) => {
+        $q.bind($v.user_id).bind($v.role.as_str()).bind($v.team_id)
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("stale version")]
+    Stale,
+    #[error("already exists: {0}")]
+    Duplicate(&'static str),
+    #[error("in use by other records")]
+    InUse,
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl DbError {
+    /// Maps a unique-constraint violation to `Duplicate(field)`.
+    pub fn unique(e: sqlx::Error, field: &'static str) -> DbError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Duplicate(field),
+            _ => DbError::Sqlx(e),
+        }
+    }
+}
+
+impl DbError {
+    /// Maps a foreign-key violation (the record is still referenced) to `InUse`.
+    pub fn in_use(e: sqlx::Error) -> DbError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::InUse,
+            _ => DbError::Sqlx(e),
+        }
+    }
+}
+
+pub type Result<T, E = DbError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Opens `url` when it is given (`sqlite://…` or `postgres://…`), else the SQLite file
+    /// `opportune.db` in `data_dir`, creating the directory and file if missing.
+    pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<Db> {
+        match url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                let opts = PgConnectOptions::from_str(u)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?;
+                Ok(Db::Postgres(pool))
+            }
+            Some(u) => Self::open_sqlite(SqliteConnectOptions::from_str(u)?).await,
+            None => {
+                std::fs::create_dir_all(data_dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
+                Self::open_sqlite(
+                    SqliteConnectOptions::new().filename(data_dir.join("opportune.db")),
+                )
+                .await
+            }
+        }
+    }
+
+    async fn open_sqlite(opts: SqliteConnectOptions) -> Result<Db> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000")
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(false))
+            .await?;
+        Ok(Db::Sqlite { read, write })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
+    /// on the single writer connection, so concurrent writers queue instead of failing.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        read!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// The current instant, truncated to microseconds so both backends store it identically.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A page of a list, as the API returns it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Paging arguments, clamped to sane bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> Paging {
+        Paging {
+            limit: limit.unwrap_or(50).clamp(1, 500),
+            offset: offset.unwrap_or(0).max(0),
+        }
+    }
+}
+
+/// Brings a database up to date for serving: migrations, the settings row, the built-in
+/// processes. Safe to run on every start.
+pub async fn prepare(db: &Db) -> Result<()> {
+    db.migrate().await?;
+    let mut tx = db.begin().await?;
+    org::ensure(&mut tx).await?;
+    processes::install_built_ins(&mut tx).await?;
+    tx.commit().await
+}

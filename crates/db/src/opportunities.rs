@@ -1,0 +1,461 @@
+//! Opportunities (商机), their criteria ticks, stage moves and the append-only event history.
+//!
+//! Current state lives in `opportunities`; every change of stage, certainty, amount, close date,
+//! owner or status is appended to `opportunity_events` in the same transaction.
+
+use crate::accounts::owner_team;
+use crate::{
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Opportunity {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub name: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub expected_close_date: NaiveDate,
+    pub process_id: i64,
+    pub stage_id: i64,
+    pub stage_name_zh: String,
+    pub stage_name_en: String,
+    pub probability: i64,
+    pub stage_entered_at: DateTime<Utc>,
+    pub certainty: i64,
+    pub certainty_evidence: i64,
+    pub smart_goal: String,
+    pub source: String,
+    pub competitors: String,
+    pub status: String,
+    pub tracked: bool,
+    pub grade: Option<String>,
+    pub first_meeting_date: Option<NaiveDate>,
+    pub next_review_date: Option<NaiveDate>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// The editable fields of an opportunity, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct OppInput {
+    pub account_id: i64,
+    pub name: String,
+    pub owner_id: i64,
+    pub amount_minor: i64,
+    pub expected_close_date: NaiveDate,
+    pub certainty: i64,
+    pub certainty_evidence: i64,
+    pub smart_goal: String,
+    pub source: String,
+    pub competitors: String,
+    pub status: String,
+    pub tracked: bool,
+    pub grade: Option<String>,
+    pub first_meeting_date: Option<NaiveDate>,
+    pub next_review_date: Option<NaiveDate>,
+}
+
+impl From<&Opportunity> for OppInput {
+    fn from(o: &Opportunity) -> Self {
+        OppInput {
+            account_id: o.account_id,
+            name: o.name.clone(),
+            owner_id: o.owner_id,
+            amount_minor: o.amount_minor,
+            expected_close_date: o.expected_close_date,
+            certainty: o.certainty,
+            certainty_evidence: o.certainty_evidence,
+            smart_goal: o.smart_goal.clone(),
+            source: o.source.clone(),
+            competitors: o.competitors.clone(),
+            status: o.status.clone(),
+            tracked: o.tracked,
+            grade: o.grade.clone(),
+            first_meeting_date: o.first_meeting_date,
+            next_review_date: o.next_review_date,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub reason: Option<String>,
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(
+            "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE ",
+            visible!("o"),
+            $rest
+        )
+    };
+}
+
+/// The filters of the list and the board. All optional; `close_from..=close_to` is inclusive.
+#[derive(Debug, Clone, Default)]
+pub struct OppFilter {
+    pub q: Option<String>,
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub process_id: Option<i64>,
+    pub stage_id: Option<i64>,
+    pub status: Option<String>,
+    pub account_id: Option<i64>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+}
+
+/// The filter clause on parameters `$4..$12` (see [`bind_filter`]).
+macro_rules! filter {
+    () => {
+        " AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5) AND ($6 IS NULL OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $6)) AND ($7 IS NULL OR o.process_id = $7) AND ($8 IS NULL OR o.stage_id = $8) AND ($9 IS NULL OR o.status = $9) AND ($10 IS NULL OR o.account_id = $10) AND ($11 IS NULL OR o.expected_close_date >= $11) AND ($12 IS NULL OR o.expected_close_date <= $12)"
+    };
+}
+
+macro_rules! bind_filter {
+    ($q:expr, $v:expr, $f:expr, $like:expr) => {
+        bind_viewer!($q, $v)
+            .bind($like)
+            .bind($f.owner_id)
+            .bind($f.team_id)
+            .bind($f.process_id)
+            .bind($f.stage_id)
+            .bind(&$f.status)
+            .bind($f.account_id)
+            .bind($f.close_from)
+            .bind($f.close_to)
+    };
+}
+
+/// The orders the list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    CloseAsc,
+    CloseDesc,
+    AmountDesc,
+    AmountAsc,
+    NameAsc,
+    UpdatedDesc,
+    CertaintyDesc,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 7] = [
+        Sort::CloseAsc,
+        Sort::CloseDesc,
+        Sort::AmountDesc,
+        Sort::AmountAsc,
+        Sort::NameAsc,
+        Sort::UpdatedDesc,
+        Sort::CertaintyDesc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::CloseAsc => "close",
+            Sort::CloseDesc => "-close",
+            Sort::AmountDesc => "-amount",
+            Sort::AmountAsc => "amount",
+            Sort::NameAsc => "name",
+            Sort::UpdatedDesc => "-updated",
+            Sort::CertaintyDesc => "-certainty",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Sort, &'static str> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or("invalid_choice")
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Sort::CloseAsc => " ORDER BY o.expected_close_date, o.id LIMIT $13 OFFSET $14",
+            Sort::CloseDesc => {
+                " ORDER BY o.expected_close_date DESC, o.id DESC LIMIT $13 OFFSET $14"
+            }
+            Sort::AmountDesc => " ORDER BY o.amount_minor DESC, o.id LIMIT $13 OFFSET $14",
+            Sort::AmountAsc => " ORDER BY o.amount_minor, o.id LIMIT $13 OFFSET $14",
+            Sort::NameAsc => " ORDER BY o.name, o.id LIMIT $13 OFFSET $14",
+            Sort::UpdatedDesc => " ORDER BY o.updated_at DESC, o.id DESC LIMIT $13 OFFSET $14",
+            Sort::CertaintyDesc => " ORDER BY o.certainty DESC, o.id LIMIT $13 OFFSET $14",
+        }
+    }
+}
+
+fn like(q: Option<&str>) -> Option<String> {
+    q.map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("%{q}%"))
+}
+
+pub async fn list(
+    db: &Db,
+    v: &Viewer,
+    f: &OppFilter,
+    sort: Sort,
+    p: Paging,
+) -> Result<Page<Opportunity>> {
+    let pattern = like(f.q.as_deref());
+    // The statement is one of seven fixed texts: the filter and the chosen ORDER BY, both literals.
+    let sql = sqlx::AssertSqlSafe(format!("{}{}", select!(filter!()), sort.sql()));
+    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = read!(db, c => bind_filter!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM opportunities o WHERE ", visible!("o"), filter!())), v, f, &pattern)
+        .fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Opportunity> {
+    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+/// One column head of the board.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageSum {
+    pub stage_id: i64,
+    pub count: i64,
+    pub amount_minor: i64,
+}
+
+/// Count and amount per stage for the filter (a single grouped query).
+pub async fn stage_sums(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageSum>> {
+    let pattern = like(f.q.as_deref());
+    Ok(read!(db, c => bind_filter!(sqlx::query_as(concat!(
+        "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE ",
+        visible!("o"), filter!(), " GROUP BY o.stage_id"
+    )), v, f, &pattern).fetch_all(c).await)?)
+}
+
+/// The first `per_column` cards of every stage (soonest close first), skipping `offset` cards in
+/// each column: one query for the whole board, whatever the number of stages.
+pub async fn board_cards(
+    db: &Db,
+    v: &Viewer,
+    f: &OppFilter,
+    per_column: i64,
+    offset: i64,
+) -> Result<Vec<Opportunity>> {
+    let pattern = like(f.q.as_deref());
+    Ok(read!(db, c => bind_filter!(sqlx::query_as(concat!(
+        "SELECT * FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.stage_id ORDER BY x.expected_close_date, x.id) AS rn FROM (",
+        select!(filter!()),
+        ") x) y WHERE y.rn > $14 AND y.rn <= $14 + $13 ORDER BY y.stage_id, y.rn"
+    )), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?)
+}
+
+pub async fn checks(db: &Db, opportunity_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        read!(db, c => sqlx::query_scalar("SELECT item_id FROM opportunity_checks WHERE opportunity_id = $1 ORDER BY item_id")
+        .bind(opportunity_id).fetch_all(c).await)?,
+    )
+}
+
+async fn event(
+    tx: &mut Tx,
+    opp: i64,
+    actor: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    from: Option<String>,
+    to: Option<String>,
+    reason: Option<&str>,
+) -> Result<()> {
+    write!(tx, c => sqlx::query(
+        "INSERT INTO opportunity_events (opportunity_id, actor_id, at, kind, from_value, to_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ).bind(opp).bind(actor).bind(at).bind(kind).bind(from).bind(to).bind(reason).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Creates a deal in `stage_id` (the first stage of its process) and records its creation.
+pub async fn create(
+    db: &Db,
+    v: &Viewer,
+    x: &OppInput,
+    process_id: i64,
+    stage_id: i64,
+    currency: &str,
+) -> Result<Opportunity> {
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let ts = now();
+    let closed_at = (x.status != "open").then_some(ts);
+    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+        "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $10, $10) RETURNING id"
+    ).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(currency).bind(x.expected_close_date)
+    .bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source)
+    .bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade).bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at)
+    .fetch_one(c).await)?;
+    event(
+        &mut tx,
+        id,
+        v.user_id,
+        ts,
+        "created",
+        None,
+        Some(stage_id.to_string()),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Saves an edit made against `version`, recording an event for each tracked field that changed.
+pub async fn update(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    version: i64,
+    x: &OppInput,
+) -> Result<Opportunity> {
+    let before = get(db, v, id).await?;
+    if before.version != version {
+        return Err(DbError::Stale);
+    }
+    let mut tx = db.begin().await?;
+    let team = owner_team(&mut tx, x.owner_id).await?;
+    let ts = now();
+    let closed_at = match (before.status.as_str(), x.status.as_str()) {
+        (_, "open") => None,
+        ("open", _) => Some(ts),
+        _ => before.closed_at,
+    };
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = $7, amount_minor = $8, expected_close_date = $9, certainty = $10, certainty_evidence = $11, smart_goal = $12, source = $13, competitors = $14, status = $15, tracked = $16, grade = $17, first_meeting_date = $18, next_review_date = $19, closed_at = $20, updated_at = $21, version = version + 1 WHERE id = $22 AND version = $23 AND ",
+        visible!("opportunities")
+    )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
+    .bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
+    .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
+    let changes: [(&str, String, String); 5] = [
+        (
+            "amount",
+            before.amount_minor.to_string(),
+            x.amount_minor.to_string(),
+        ),
+        (
+            "close_date",
+            before.expected_close_date.to_string(),
+            x.expected_close_date.to_string(),
+        ),
+        (
+            "certainty",
+            before.certainty.to_string(),
+            x.certainty.to_string(),
+        ),
+        ("owner", before.owner_id.to_string(), x.owner_id.to_string()),
+        ("status", before.status.clone(), x.status.clone()),
+    ];
+    for (kind, from, to) in changes {
+        if from != to {
+            event(&mut tx, id, v.user_id, ts, kind, Some(from), Some(to), None).await?;
+        }
+    }
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Replaces the ticked criteria and work items of a deal, against `version`.
+pub async fn set_checks(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    version: i64,
+    item_ids: &[i64],
+) -> Result<Opportunity> {
+    let mut tx = db.begin().await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE opportunities SET version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6 AND ", visible!("opportunities")
+    )), v).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(match get(db, v, id).await {
+            Ok(_) => DbError::Stale,
+            Err(e) => e,
+        });
+    }
+    write!(&mut tx, c => sqlx::query("DELETE FROM opportunity_checks WHERE opportunity_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let ts = now();
+    for item in item_ids {
+        write!(&mut tx, c => sqlx::query(
+            "INSERT INTO opportunity_checks (opportunity_id, item_id, checked_by, checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+        ).bind(id).bind(item).bind(v.user_id).bind(ts).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Moves a deal to `to_stage`, provided it is still at `version` (the state the decision was
+/// made on). The override reason, if any, is kept on the stage event.
+pub async fn move_stage(
+    db: &Db,
+    v: &Viewer,
+    opp: &Opportunity,
+    to_stage: i64,
+    reason: Option<&str>,
+) -> Result<Opportunity> {
+    let mut tx = db.begin().await?;
+    let ts = now();
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
+        visible!("opportunities")
+    )), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
+    event(
+        &mut tx,
+        opp.id,
+        v.user_id,
+        ts,
+        "stage",
+        Some(opp.stage_id.to_string()),
+        Some(to_stage.to_string()),
+        reason,
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, v, opp.id).await
+}
+
+pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", visible!("opportunities"))), v)
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    tx.commit().await
+}
+
+/// The deal's history, newest first. The caller has checked the deal is visible.
+pub async fn history(db: &Db, opportunity_id: i64) -> Result<Vec<Event>> {
+    Ok(read!(db, c => sqlx::query_as(
+        "SELECT e.id, e.opportunity_id, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason FROM opportunity_events e JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC"
+    ).bind(opportunity_id).fetch_all(c).await)?)
+}

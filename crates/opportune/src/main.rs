@@ -1,0 +1,263 @@
+//! `opportune`: the server, its migrations, and the administration commands.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use opportune_core::records::Role;
+use opportune_db::{Db, users};
+use opportune_web::auth;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+mod demo;
+
+#[derive(Parser)]
+#[command(
+    name = "opportune",
+    version,
+    about = "Sales opportunities and pipeline management"
+)]
+struct Cli {
+    /// Where the embedded SQLite database lives (ignored with --database-url).
+    #[arg(
+        long,
+        global = true,
+        env = "OPPORTUNE_DATA_DIR",
+        default_value = "./data"
+    )]
+    data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL, or `sqlite://…`; default: SQLite in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "OPPORTUNE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Fill the database with deterministic, realistic demo data.
+    Demo(demo::DemoArgs),
+}
+
+#[derive(clap::Args, Default)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OPPORTUNE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: Option<SocketAddr>,
+    /// On an empty database, load the demo data set and its users first.
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure even without a proxy saying the request came over TLS.
+    #[arg(long, env = "OPPORTUNE_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "manager", "rep"])]
+        role: String,
+        /// Team name; created at the top of the tree if it does not exist.
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (only the token, on standard output).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OPPORTUNE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let json = std::env::var("OPPORTUNE_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    let db = Db::connect(cli.database_url.as_deref(), &cli.data_dir)
+        .await
+        .context("opening the database")?;
+    let result = run(
+        &db,
+        cli.command.unwrap_or(Command::Serve(ServeArgs::default())),
+    )
+    .await;
+    db.close().await;
+    result
+}
+
+async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve(db, args).await,
+        Command::Migrate => {
+            opportune_db::prepare(db).await?;
+            eprintln!("migrations applied ({})", db.backend());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    team,
+                    password_stdin: _,
+                },
+        } => {
+            opportune_db::prepare(db).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                bail!("the password must have at least 8 characters");
+            }
+            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role"))?;
+            let id = add_user(db, &email, &name, role, team.as_deref(), password).await?;
+            eprintln!("user {id} created: {email} ({role})");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => {
+            opportune_db::prepare(db).await?;
+            let user = users::find_by_email(db, &email)
+                .await?
+                .with_context(|| format!("no user {email}"))?;
+            let token = auth::new_secret("opp_");
+            users::create_token(db, user.id, &name, &auth::secret_hash(&token)).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Demo(args) => {
+            opportune_db::prepare(db).await?;
+            demo::run(db, &args).await
+        }
+    }
+}
+
+/// Creates a user (and their team if named), hashing the password off the async threads.
+pub async fn add_user(
+    db: &Db,
+    email: &str,
+    name: &str,
+    role: Role,
+    team: Option<&str>,
+    password: &str,
+) -> anyhow::Result<i64> {
+    let email_ok = opportune_core::fields::optional_email(email)
+        .map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
+    if email_ok.is_empty() {
+        bail!("an e-mail address is required");
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
+    let mut tx = db.begin().await?;
+    let team_id = match team {
+        Some(t) => Some(users::ensure_team(&mut tx, t).await?),
+        None => None,
+    };
+    let id = users::create(
+        &mut tx,
+        &users::NewUser {
+            email: &email_ok,
+            name,
+            password_hash: &hash,
+            role,
+            team_id,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        opportune_db::DbError::Duplicate(_) => {
+            anyhow::anyhow!("a user with e-mail {email_ok} already exists")
+        }
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn serve(db: &Db, args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    opportune_db::prepare(db).await?;
+    let addr = args
+        .addr
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    if users::count_users(db).await? == 0 {
+        if args.demo {
+            demo::run(db, &demo::DemoArgs::default()).await?;
+            println!(
+                "Demo data loaded. Sign in at http://{addr} as {} with the password {}",
+                demo::DEMO_ADMIN,
+                demo::DEMO_PASSWORD
+            );
+            println!(
+                "(managers: manager1@demo.opportune … ; reps: rep1@demo.opportune … ; same password)"
+            );
+        } else {
+            let password = auth::new_secret("")[..20].to_owned();
+            add_user(
+                db,
+                FIRST_ADMIN,
+                "Admin",
+                Role::Admin,
+                Some("总部"),
+                &password,
+            )
+            .await?;
+            println!(
+                "Created the first administrator. Sign in at http://{addr} as {FIRST_ADMIN} with the password {password}"
+            );
+        }
+    }
+    let state = opportune_web::AppState::load(db.clone(), args.secure_cookies).await?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "ready");
+    opportune_web::serve(state, addr).await
+}
+
+const FIRST_ADMIN: &str = "admin@opportune.local";

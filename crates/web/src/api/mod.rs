@@ -1,0 +1,86 @@
+//! The JSON API under `/api/v1`. Routes and the OpenAPI document come from the same code
+//! (utoipa-axum), so they cannot drift apart.
+
+use crate::AppState;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+pub mod accounts;
+pub mod activities;
+pub mod contacts;
+pub mod leads;
+pub mod opportunities;
+pub mod processes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Opportune API", description = "Sales opportunities and pipeline. Authenticate with `Authorization: Bearer <token>`."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(opportunities::router())
+        .merge(processes::router())
+        .merge(accounts::router())
+        .merge(contacts::router())
+        .merge(leads::router())
+        .merge(activities::router())
+}
+
+/// Error response documented on every route.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct ErrorBody {
+    /// `{"code", "message", "fields"?, "current"?, "unmet_criteria"?}`
+    #[schema(value_type = Object)]
+    pub error: serde_json::Value,
+}
+
+/// `limit` (1–500, default 50) and `offset` of a list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn paging(&self) -> opportune_db::Paging {
+        opportune_db::Paging::new(self.limit, self.offset)
+    }
+}
+
+/// A list response: `{"items": [...], "total", "limit", "offset"}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct List<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<T: utoipa::ToSchema> List<T> {
+    pub fn from_page<R>(p: opportune_db::Page<R>, f: impl FnMut(R) -> T) -> Self {
+        List {
+            items: p.items.into_iter().map(f).collect(),
+            total: p.total,
+            limit: p.limit,
+            offset: p.offset,
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! `/api/v1/opportunities`: list, get, create, update, delete, the stage move, criteria ticks,
+//! the history, and the board.
+
+use super::{ErrorBody, List, PageQuery};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::deals;
+use crate::error::{ApiError, Localized};
+use crate::forms::OppForm;
+use crate::json::JsonBody;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
+use opportune_core::{FieldErrors, Money, certainty};
+use opportune_db::opportunities::{self, Event, OppFilter, Opportunity, Sort};
+use opportune_db::processes;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, patch, delete))
+        .routes(routes!(move_stage))
+        .routes(routes!(set_checks))
+        .routes(routes!(history))
+        .routes(routes!(board))
+}
+
+/// An opportunity as the API shows it. `amount` is in major units of `currency`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OppOut {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    pub currency: String,
+    pub expected_close_date: NaiveDate,
+    pub process_id: i64,
+    pub stage_id: i64,
+    pub stage_name_zh: String,
+    pub stage_name_en: String,
+    pub probability: i64,
+    pub stage_entered_at: DateTime<Utc>,
+    /// Close certainty, 0–100 in steps of 10.
+    pub certainty: i64,
+    /// The certainty levels whose evidence is ticked.
+    pub certainty_evidence: Vec<u8>,
+    /// True when the certainty claimed is above what its evidence supports.
+    pub certainty_unsupported: bool,
+    pub smart_goal: String,
+    pub source: String,
+    pub competitors: String,
+    /// open, won, lost or abandoned.
+    pub status: String,
+    pub tracked: bool,
+    pub grade: Option<String>,
+    pub first_meeting_date: Option<NaiveDate>,
+    pub next_review_date: Option<NaiveDate>,
+    /// Ids of the ticked entry criteria and work items.
+    pub checked_items: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl OppOut {
+    pub fn from_row(o: Opportunity, checked_items: Vec<i64>) -> OppOut {
+        OppOut {
+            id: o.id,
+            name: o.name,
+            account_id: o.account_id,
+            account_name: o.account_name,
+            owner_id: o.owner_id,
+            owner_name: o.owner_name,
+            team_id: o.team_id,
+            amount: Money::from_minor(o.amount_minor).to_decimal(),
+            currency: o.currency,
+            expected_close_date: o.expected_close_date,
+            process_id: o.process_id,
+            stage_id: o.stage_id,
+            stage_name_zh: o.stage_name_zh,
+            stage_name_en: o.stage_name_en,
+            probability: o.probability,
+            stage_entered_at: o.stage_entered_at,
+            certainty: o.certainty,
+            certainty_evidence: certainty::levels_from_evidence(o.certainty_evidence),
+            certainty_unsupported: certainty::is_unsupported(
+                o.certainty.clamp(0, 100) as u8,
+                o.certainty_evidence,
+            ),
+            smart_goal: o.smart_goal,
+            source: o.source,
+            competitors: o.competitors,
+            status: o.status,
+            tracked: o.tracked,
+            grade: o.grade,
+            first_meeting_date: o.first_meeting_date,
+            next_review_date: o.next_review_date,
+            checked_items,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            version: o.version,
+        }
+    }
+}
+
+/// Filters, sort and paging of the list. `period` is one of overdue, this_month, next_month,
+/// this_quarter, next_quarter, this_year; `sort` one of close, -close, amount, -amount, name,
+/// -updated, -certainty.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub process_id: Option<i64>,
+    pub stage_id: Option<i64>,
+    pub status: Option<String>,
+    pub account_id: Option<i64>,
+    pub period: Option<String>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ListQuery {
+    /// The storage filter, or the fields whose values are not accepted.
+    pub fn filter(&self, today: NaiveDate) -> Result<OppFilter, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let mut f = OppFilter {
+            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            owner_id: self.owner_id,
+            team_id: self.team_id,
+            process_id: self.process_id,
+            stage_id: self.stage_id,
+            status: None,
+            account_id: self.account_id,
+            close_from: self.close_from,
+            close_to: self.close_to,
+        };
+        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
+            f.status = e
+                .take("status", opportune_core::records::OppStatus::parse(s))
+                .map(|s| s.as_str().to_owned());
+        }
+        if let Some(p) = self.period.as_deref().filter(|p| !p.is_empty())
+            && let Some(p) = e.take("period", ClosePeriod::parse(p))
+        {
+            let (from, to) = p.range(today);
+            f.close_from = Some(f.close_from.map_or(from, |x| x.max(from)));
+            f.close_to = Some(f.close_to.map_or(to, |x| x.min(to)));
+        }
+        e.into_result(f)
+    }
+
+    pub fn sort(&self) -> Result<Sort, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let s = match self.sort.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => e.take("sort", Sort::parse(s)),
+            None => Some(Sort::CloseAsc),
+        };
+        e.into_result(s.unwrap_or(Sort::CloseAsc))
+    }
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Opportunities the caller may see, filtered, sorted and paged.
+#[utoipa::path(get, path = "/api/v1/opportunities", tag = "opportunities", params(ListQuery),
+    responses((status = 200, body = List<OppOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<List<OppOut>>, Localized> {
+    let filter = q.filter(today()).map_err(|e| me.err(e))?;
+    let sort = q.sort().map_err(|e| me.err(e))?;
+    let page = PageQuery {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .paging();
+    let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(List::from_page(rows, |o| {
+        OppOut::from_row(o, Vec::new())
+    })))
+}
+
+/// A new opportunity. `amount` is a number in major units (up to two decimals).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OppCreate {
+    pub name: String,
+    pub account_id: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    /// `YYYY-MM-DD`
+    pub expected_close_date: String,
+    pub process_id: i64,
+    pub owner_id: Option<i64>,
+    pub certainty: Option<i64>,
+    pub certainty_evidence: Option<Vec<u8>>,
+    pub smart_goal: Option<String>,
+    pub source: Option<String>,
+    pub competitors: Option<String>,
+    pub status: Option<String>,
+    pub tracked: Option<bool>,
+    pub grade: Option<String>,
+    pub first_meeting_date: Option<String>,
+    pub next_review_date: Option<String>,
+}
+
+/// Fields to change, with the `version` that was read. Absent fields stay as they are; an empty
+/// string clears an optional text or date.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct OppPatch {
+    pub version: i64,
+    pub name: Option<String>,
+    pub account_id: Option<i64>,
+    #[serde(default, with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[schema(value_type = Option<f64>)]
+    pub amount: Option<Decimal>,
+    pub expected_close_date: Option<String>,
+    pub owner_id: Option<i64>,
+    pub certainty: Option<i64>,
+    pub certainty_evidence: Option<Vec<u8>>,
+    pub smart_goal: Option<String>,
+    pub source: Option<String>,
+    pub competitors: Option<String>,
+    pub status: Option<String>,
+    pub tracked: Option<bool>,
+    pub grade: Option<String>,
+    pub first_meeting_date: Option<String>,
+    pub next_review_date: Option<String>,
+}
+
+impl OppPatch {
+    fn apply(self, f: &mut OppForm) {
+        let set = |dst: &mut String, v: Option<String>| {
+            if let Some(v) = v {
+                *dst = v;
+            }
+        };
+        set(&mut f.name, self.name);
+        set(&mut f.account_id, self.account_id.map(|x| x.to_string()));
+        set(&mut f.amount, self.amount.map(|x| x.to_string()));
+        set(&mut f.expected_close_date, self.expected_close_date);
+        set(&mut f.owner_id, self.owner_id.map(|x| x.to_string()));
+        set(&mut f.certainty, self.certainty.map(|x| x.to_string()));
+        set(&mut f.smart_goal, self.smart_goal);
+        set(&mut f.source, self.source);
+        set(&mut f.competitors, self.competitors);
+        set(&mut f.status, self.status);
+        set(&mut f.grade, self.grade);
+        set(&mut f.first_meeting_date, self.first_meeting_date);
+        set(&mut f.next_review_date, self.next_review_date);
+        if let Some(ev) = self.certainty_evidence {
+            f.evidence = ev;
+        }
+        if let Some(t) = self.tracked {
+            f.tracked = t.then(|| "on".to_owned());
+        }
+    }
+}
+
+/// Creates an opportunity at the first stage of `process_id`.
+#[utoipa::path(post, path = "/api/v1/opportunities", tag = "opportunities", request_body = OppCreate,
+    responses((status = 201, body = OppOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    me: ApiUser,
+    JsonBody(b): JsonBody<OppCreate>,
+) -> Result<(StatusCode, Json<OppOut>), Localized> {
+    let form = OppForm {
+        name: b.name,
+        account_id: b.account_id.to_string(),
+        owner_id: b.owner_id.map(|x| x.to_string()).unwrap_or_default(),
+        amount: b.amount.to_string(),
+        expected_close_date: b.expected_close_date,
+        process_id: b.process_id.to_string(),
+        certainty: b.certainty.map(|x| x.to_string()).unwrap_or_default(),
+        evidence: b.certainty_evidence.unwrap_or_default(),
+        smart_goal: b.smart_goal.unwrap_or_default(),
+        source: b.source.unwrap_or_default(),
+        competitors: b.competitors.unwrap_or_default(),
+        status: b.status.unwrap_or_default(),
+        tracked: b.tracked.and_then(|t| t.then(|| "on".to_owned())),
+        grade: b.grade.unwrap_or_default(),
+        first_meeting_date: b.first_meeting_date.unwrap_or_default(),
+        next_review_date: b.next_review_date.unwrap_or_default(),
+        version: String::new(),
+    };
+    let o = deals::create(&state, &me.viewer, &form)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok((StatusCode::CREATED, Json(OppOut::from_row(o, Vec::new()))))
+}
+
+async fn load(
+    state: &AppState,
+    me: &ApiUser,
+    id: i64,
+) -> Result<(Opportunity, Vec<i64>), Localized> {
+    let o = opportunities::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    let checks = opportunities::checks(&state.db, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok((o, checks))
+}
+
+/// One opportunity, with its ticked criteria.
+#[utoipa::path(get, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
+    responses((status = 200, body = OppOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<OppOut>, Localized> {
+    let (o, checks) = load(&state, &me, id).await?;
+    Ok(Json(OppOut::from_row(o, checks)))
+}
+
+/// Changes fields of an opportunity read at `version`; 409 with the current record if stale.
+#[utoipa::path(patch, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)), request_body = OppPatch,
+    responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn patch(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<OppPatch>,
+) -> Result<Json<OppOut>, Localized> {
+    let (current, checks) = load(&state, &me, id).await?;
+    let version = b.version;
+    let mut form = OppForm::from_record(&current);
+    b.apply(&mut form);
+    let o = deals::update(&state, &me.viewer, &current, &form, version)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(OppOut::from_row(o, checks)))
+}
+
+/// Deletes an opportunity and its history.
+#[utoipa::path(delete, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, Localized> {
+    opportunities::delete(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StageMove {
+    pub stage_id: i64,
+    /// Needed when the target stage's entry criteria are not met; kept in the history.
+    pub override_reason: Option<String>,
+}
+
+/// Moves the deal to another stage of its process. Moving forward into a stage whose entry
+/// criteria are not ticked is refused (409, `criteria_unmet`, with `unmet_criteria`) unless an
+/// `override_reason` is given.
+#[utoipa::path(post, path = "/api/v1/opportunities/{id}/stage", tag = "opportunities", params(("id" = i64, Path)), request_body = StageMove,
+    responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn move_stage(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<StageMove>,
+) -> Result<Json<OppOut>, Localized> {
+    let (o, checks) = load(&state, &me, id).await?;
+    match deals::move_stage(
+        &state,
+        &me.viewer,
+        &o,
+        b.stage_id,
+        b.override_reason.as_deref(),
+    )
+    .await
+    {
+        Ok(o) => Ok(Json(OppOut::from_row(o, checks))),
+        Err(Ok(refusal)) => {
+            let unmet = refusal
+                .unmet
+                .iter()
+                .map(|(id, zh, en)| serde_json::json!({ "id": id, "label": me.tr.pick(zh, en) }))
+                .collect();
+            Err(me.err(ApiError::MoveRefused {
+                code: refusal.code,
+                unmet: serde_json::Value::Array(unmet),
+            }))
+        }
+        Err(Err(e)) => Err(me.err(e)),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChecksBody {
+    pub version: i64,
+    /// Exactly the entry criteria and work items that are now ticked.
+    pub item_ids: Vec<i64>,
+}
+
+/// Sets which entry criteria and work-checklist items of the deal are ticked.
+#[utoipa::path(put, path = "/api/v1/opportunities/{id}/checks", tag = "opportunities", params(("id" = i64, Path)), request_body = ChecksBody,
+    responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_checks(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<ChecksBody>,
+) -> Result<Json<OppOut>, Localized> {
+    let (o, _) = load(&state, &me, id).await?;
+    let o = deals::set_checks(&state, &me.viewer, &o, &b.item_ids, b.version)
+        .await
+        .map_err(|e| me.err(e))?;
+    let checks = opportunities::checks(&state.db, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(OppOut::from_row(o, checks)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: i64,
+    pub actor_name: String,
+    /// created, stage, amount, close_date, certainty, owner or status.
+    pub kind: String,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    /// The override reason of a stage move made without its criteria.
+    pub reason: Option<String>,
+}
+
+impl From<Event> for EventOut {
+    fn from(e: Event) -> Self {
+        EventOut {
+            id: e.id,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            kind: e.kind,
+            from_value: e.from_value,
+            to_value: e.to_value,
+            reason: e.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventOut>,
+}
+
+/// The deal's history, newest first.
+#[utoipa::path(get, path = "/api/v1/opportunities/{id}/history", tag = "opportunities", params(("id" = i64, Path)),
+    responses((status = 200, body = EventList), (status = 404, body = ErrorBody)))]
+async fn history(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<EventList>, Localized> {
+    opportunities::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    let events = opportunities::history(&state.db, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(EventList {
+        items: events.into_iter().map(EventOut::from).collect(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct BoardQuery {
+    /// The process whose stages make the columns; the first process when absent.
+    pub process_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub period: Option<String>,
+    pub q: Option<String>,
+    /// Cards per column (1–200, default 50).
+    pub per_column: Option<i64>,
+    /// Cards to skip in each column, to page down the columns.
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ColumnOut {
+    pub stage_id: i64,
+    pub name: String,
+    pub probability: i64,
+    pub count: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub weighted_amount: Decimal,
+    pub cards: Vec<OppOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardOut {
+    pub process_id: i64,
+    pub count: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub weighted_amount: Decimal,
+    pub columns: Vec<ColumnOut>,
+}
+
+/// The board's data: a column per stage with its open deals, count, raw and weighted amount.
+pub struct Board {
+    pub process: processes::Process,
+    pub columns: Vec<(ColumnTotals, Vec<Opportunity>)>,
+    pub total: ColumnTotals,
+}
+
+/// Loads a board: the process, one grouped query for the column heads, one for the cards.
+pub async fn load_board(
+    state: &AppState,
+    v: &opportune_core::visibility::Viewer,
+    q: &BoardQuery,
+) -> Result<Board, ApiError> {
+    let procs = processes::list(&state.db).await?;
+    let process = match q.process_id {
+        Some(id) => procs
+            .into_iter()
+            .find(|p| p.row.id == id)
+            .ok_or_else(|| ApiError::invalid("process_id", "not_found"))?,
+        None => procs
+            .into_iter()
+            .find(|p| p.row.active)
+            .ok_or(ApiError::NotFound)?,
+    };
+    let lq = ListQuery {
+        q: q.q.clone(),
+        owner_id: q.owner_id,
+        team_id: q.team_id,
+        process_id: Some(process.row.id),
+        status: Some("open".into()),
+        period: q.period.clone(),
+        ..ListQuery::default()
+    };
+    let filter = lq.filter(today())?;
+    let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
+    let mut cards = opportunities::board_cards(&state.db, v, &filter, per_column, offset).await?;
+    let mut columns = Vec::with_capacity(process.stages.len());
+    for s in &process.stages {
+        let sum = sums.iter().find(|x| x.stage_id == s.row.id);
+        let totals = sum.map_or_else(ColumnTotals::default, |x| {
+            ColumnTotals::from_sum(x.count, Money::from_minor(x.amount_minor), s.probability())
+        });
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            cards.into_iter().partition(|c| c.stage_id == s.row.id);
+        cards = rest;
+        columns.push((totals, mine));
+    }
+    let heads: Vec<ColumnTotals> = columns.iter().map(|(t, _)| *t).collect();
+    Ok(Board {
+        total: grand_total(&heads),
+        process,
+        columns,
+    })
+}
+
+/// The pipeline board as data: a column per stage of the process, each with its count, raw and
+/// weighted amount and its first cards (soonest close first).
+#[utoipa::path(get, path = "/api/v1/board", tag = "opportunities", params(BoardQuery),
+    responses((status = 200, body = BoardOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn board(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Query(q): Query<BoardQuery>,
+) -> Result<Json<BoardOut>, Localized> {
+    let b = load_board(&state, &me.viewer, &q)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(BoardOut {
+        process_id: b.process.row.id,
+        count: b.total.count,
+        amount: b.total.amount.to_decimal(),
+        weighted_amount: b.total.weighted.to_decimal(),
+        columns: b
+            .process
+            .stages
+            .iter()
+            .zip(b.columns)
+            .map(|(s, (t, cards))| ColumnOut {
+                stage_id: s.row.id,
+                name: s.name(me.tr.locale).to_owned(),
+                probability: s.row.probability,
+                count: t.count,
+                amount: t.amount.to_decimal(),
+                weighted_amount: t.weighted.to_decimal(),
+                cards: cards
+                    .into_iter()
+                    .map(|c| OppOut::from_row(c, Vec::new()))
+                    .collect(),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,251 @@
+//! Passwords (argon2id), sessions in our own table, Bearer API tokens stored as SHA-256 hashes,
+//! and the extractors that turn a request into a signed-in user and a language.
+
+use crate::AppState;
+use crate::error::{ApiError, Localized};
+use crate::i18n::Tr;
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use opportune_core::records::Locale;
+use opportune_core::visibility::Viewer;
+use opportune_db::users::{self, UserRow};
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+pub const SESSION_COOKIE: &str = "opp_session";
+pub const LANG_COOKIE: &str = "opp_lang";
+pub const SESSION_DAYS: i64 = 14;
+
+/// Hashes a password with argon2id and a fresh salt (CPU-heavy: call off the async threads).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+/// A hash that no password matches, verified for unknown e-mails so timing does not tell
+/// whether an account exists.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("opportune-dummy-password").unwrap_or_default());
+
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let stored = hash.unwrap_or(&DUMMY_HASH);
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+        && hash.is_some()
+}
+
+/// A new random secret (256 bits, hex) for a session or API token.
+pub fn new_secret(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// What we store for a secret: its SHA-256, hex.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Whether the request reached us over TLS (directly or through a proxy that says so).
+pub fn is_tls(headers: &HeaderMap, force: bool) -> bool {
+    force
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https")
+}
+
+/// The `Set-Cookie` value for a cookie of ours: HttpOnly, SameSite=Lax, Secure over TLS.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// The language of a request: the user's setting, then the cookie, then Accept-Language,
+/// then the organization default.
+pub fn locale_of(user: Option<&UserRow>, headers: &HeaderMap, org_default: Locale) -> Locale {
+    user.and_then(UserRow::locale)
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(|c| Locale::parse(&c).ok()))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or(org_default)
+}
+
+async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, ApiError> {
+    if let Some(token) = bearer(headers) {
+        return match users::token_user(&state.db, &secret_hash(token)).await? {
+            Some(u) => Ok(Some(u)),
+            None => Err(ApiError::Unauthorized),
+        };
+    }
+    match cookie(headers, SESSION_COOKIE) {
+        Some(s) => Ok(users::session_user(&state.db, &secret_hash(&s)).await?),
+        None => Ok(None),
+    }
+}
+
+/// A signed-in caller of the JSON API (Bearer token, or the browser's session cookie).
+pub struct ApiUser {
+    pub user: UserRow,
+    pub viewer: Viewer,
+    pub tr: Tr,
+}
+
+impl ApiUser {
+    pub fn err(&self, e: impl Into<ApiError>) -> Localized {
+        Localized(e.into(), self.tr)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Localized;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale));
+        match user_of(state, &parts.headers).await {
+            Ok(Some(user)) => {
+                let tr = Tr::new(locale_of(Some(&user), &parts.headers, state.org_locale));
+                Ok(ApiUser {
+                    viewer: user.viewer(),
+                    user,
+                    tr,
+                })
+            }
+            Ok(None) => Err(Localized(ApiError::Unauthorized, fallback)),
+            Err(e) => Err(Localized(e, fallback)),
+        }
+    }
+}
+
+/// The language of a request whoever makes it (for sign-in pages and API errors before auth).
+pub struct Lang(pub Tr);
+
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Lang(Tr::new(locale_of(
+            None,
+            &parts.headers,
+            state.org_locale,
+        ))))
+    }
+}
+
+/// A signed-in user of the web pages; anyone else is sent to the sign-in form.
+pub struct PageUser {
+    pub user: UserRow,
+    pub viewer: Viewer,
+    pub tr: Tr,
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(s) => users::session_user(&state.db, &secret_hash(&s))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "session lookup failed");
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                })?,
+            None => None,
+        };
+        if let Some(user) = user {
+            let tr = Tr::new(locale_of(Some(&user), &parts.headers, state.org_locale));
+            Ok(PageUser {
+                viewer: user.viewer(),
+                user,
+                tr,
+            })
+        } else {
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let target = if next == "/" {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", crate::pages::url_encode(next))
+            };
+            Err(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_and_unknown_users_fail() {
+        let h = hash_password("Correct-Horse-9").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("Correct-Horse-9", Some(&h)));
+        assert!(!verify_password("wrong", Some(&h)));
+        assert!(!verify_password("opportune-dummy-password", None));
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed() {
+        let a = new_secret("opp_");
+        assert!(a.starts_with("opp_") && a.len() == 68);
+        assert_ne!(a, new_secret("opp_"));
+        assert_eq!(secret_hash("x").len(), 64);
+        assert_ne!(secret_hash(&a), a);
+    }
+
+    #[test]
+    fn locale_order() {
+        let mut h = HeaderMap::new();
+        assert_eq!(locale_of(None, &h, Locale::ZhCn), Locale::ZhCn);
+        h.insert(header::ACCEPT_LANGUAGE, "en-GB".parse().expect("header"));
+        assert_eq!(locale_of(None, &h, Locale::ZhCn), Locale::En);
+        h.insert(
+            header::COOKIE,
+            "a=b; opp_lang=zh-CN".parse().expect("header"),
+        );
+        assert_eq!(locale_of(None, &h, Locale::En), Locale::ZhCn);
+    }
+}

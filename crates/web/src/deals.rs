@@ -1,0 +1,207 @@
+//! The operations on a deal that the API and the pages share: create, edit, tick criteria and
+//! move through stages. Each validates, applies the domain rule and stores in one transaction.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::forms::{OppForm, check_account, check_owner};
+use opportune_core::process::{MoveDecision, MoveRefusal, MoveRequest, decide_move};
+use opportune_core::records::OppStatus;
+use opportune_core::visibility::Viewer;
+use opportune_db::opportunities::{self, Opportunity};
+use opportune_db::processes::{self, Process};
+use std::collections::HashSet;
+
+/// Validates and creates a deal at the first stage of its process.
+pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Opportunity, ApiError> {
+    let validated = form.validate(v.user_id);
+    let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
+    let process = match crate::forms::optional_id(&form.process_id) {
+        Ok(Some(id)) => match processes::get(&state.db, id).await {
+            Ok(p) if p.row.active && !p.stages.is_empty() => Some(p),
+            Ok(_) | Err(opportune_db::DbError::NotFound) => {
+                errors.add("process_id", "not_found");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Ok(None) => {
+            errors.add("process_id", "required");
+            None
+        }
+        Err(c) => {
+            errors.add("process_id", c);
+            None
+        }
+    };
+    if let Ok(input) = &validated {
+        check_account(state, v, input.account_id, &mut errors).await?;
+        check_owner(state, v, input.owner_id, &mut errors).await?;
+    }
+    match (validated, process) {
+        (Ok(input), Some(p)) if errors.is_empty() => {
+            let first = p.stages[0].row.id;
+            Ok(
+                opportunities::create(&state.db, v, &input, p.row.id, first, &state.currency)
+                    .await?,
+            )
+        }
+        _ => Err(ApiError::Invalid(errors)),
+    }
+}
+
+/// Validates and saves an edit made against `version`; a stale version is refused with the
+/// current record.
+pub async fn update(
+    state: &AppState,
+    v: &Viewer,
+    current: &Opportunity,
+    form: &OppForm,
+    version: i64,
+) -> Result<Opportunity, ApiError> {
+    let input = form.validate(v.user_id);
+    let mut errors = input.as_ref().err().cloned().unwrap_or_default();
+    if let Ok(i) = &input {
+        if i.account_id != current.account_id {
+            check_account(state, v, i.account_id, &mut errors).await?;
+        }
+        if i.owner_id != current.owner_id {
+            check_owner(state, v, i.owner_id, &mut errors).await?;
+        }
+    }
+    let input = match input {
+        Ok(i) if errors.is_empty() => i,
+        _ => return Err(ApiError::Invalid(errors)),
+    };
+    if version != current.version {
+        return Err(stale(current));
+    }
+    match opportunities::update(&state.db, v, current.id, version, &input).await {
+        Err(opportune_db::DbError::Stale) => {
+            let now = opportunities::get(&state.db, v, current.id).await?;
+            Err(stale(&now))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The 409 for a stale edit, carrying the record as it is now.
+pub fn stale(current: &Opportunity) -> ApiError {
+    ApiError::Stale(
+        serde_json::to_value(crate::api::opportunities::OppOut::from_row(
+            current.clone(),
+            Vec::new(),
+        ))
+        .unwrap_or_default(),
+    )
+}
+
+/// Ticks exactly `item_ids` (entry criteria and work items of this deal's process).
+pub async fn set_checks(
+    state: &AppState,
+    v: &Viewer,
+    opp: &Opportunity,
+    item_ids: &[i64],
+    version: i64,
+) -> Result<Opportunity, ApiError> {
+    let process = processes::get(&state.db, opp.process_id).await?;
+    if item_ids.iter().any(|id| process.item(*id).is_none()) {
+        return Err(ApiError::invalid("item_ids", "invalid_choice"));
+    }
+    if version != opp.version {
+        return Err(stale(opp));
+    }
+    let unique: Vec<i64> = item_ids
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    match opportunities::set_checks(&state.db, v, opp.id, version, &unique).await {
+        Err(opportune_db::DbError::Stale) => {
+            Err(stale(&opportunities::get(&state.db, v, opp.id).await?))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Why a move was refused, for the API body and the page.
+pub struct Refusal {
+    pub code: &'static str,
+    /// The unmet entry criteria, as (id, zh, en).
+    pub unmet: Vec<(i64, String, String)>,
+}
+
+/// Moves a deal to `stage_id` under the entry-criteria rule. `Err(Ok(refusal))` is a refused
+/// move; `Err(Err(e))` any other failure.
+pub async fn move_stage(
+    state: &AppState,
+    v: &Viewer,
+    opp: &Opportunity,
+    stage_id: i64,
+    override_reason: Option<&str>,
+) -> Result<Opportunity, Result<Refusal, ApiError>> {
+    let process: Process = processes::get(&state.db, opp.process_id)
+        .await
+        .map_err(|e| Err(e.into()))?;
+    let (Some(from), to) = (process.stage(opp.stage_id), process.stage(stage_id)) else {
+        return Err(Err(ApiError::Internal(
+            "deal in a stage outside its process".into(),
+        )));
+    };
+    let Some(to) = to else {
+        return Err(Ok(Refusal {
+            code: "other_process",
+            unmet: Vec::new(),
+        }));
+    };
+    let ticked: HashSet<i64> = opportunities::checks(&state.db, opp.id)
+        .await
+        .map_err(|e| Err(e.into()))?
+        .into_iter()
+        .collect();
+    let status = OppStatus::parse(&opp.status).unwrap_or(OppStatus::Open);
+    if let Some(r) = override_reason
+        && r.chars().count() > crate::forms::NOTE_MAX
+    {
+        return Err(Err(ApiError::invalid("override_reason", "too_long")));
+    }
+    let criteria = to.entry_ids();
+    let decision = decide_move(&MoveRequest {
+        is_open: status.is_open(),
+        same_process: true,
+        from_position: from.row.position,
+        to_position: to.row.position,
+        mode: to.mode(),
+        criteria: &criteria,
+        ticked: &ticked,
+        override_reason,
+    });
+    let reason = match decision {
+        Ok(MoveDecision::Allowed) => None,
+        Ok(MoveDecision::Overridden { reason, .. }) => Some(reason),
+        Err(refusal) => {
+            let (code, unmet) = match refusal {
+                MoveRefusal::SameStage => ("same_stage", Vec::new()),
+                MoveRefusal::OtherProcess => ("other_process", Vec::new()),
+                MoveRefusal::Closed => ("closed", Vec::new()),
+                MoveRefusal::CriteriaUnmet { unmet } => ("criteria_unmet", unmet),
+            };
+            let unmet = unmet
+                .iter()
+                .filter_map(|id| process.item(*id))
+                .map(|i| (i.id, i.label_zh.clone(), i.label_en.clone()))
+                .collect();
+            return Err(Ok(Refusal { code, unmet }));
+        }
+    };
+    match opportunities::move_stage(&state.db, v, opp, to.row.id, reason.as_deref()).await {
+        Ok(o) => Ok(o),
+        Err(opportune_db::DbError::Stale) => {
+            let now = opportunities::get(&state.db, v, opp.id)
+                .await
+                .map_err(|e| Err(e.into()))?;
+            Err(Err(stale(&now)))
+        }
+        Err(e) => Err(Err(e.into())),
+    }
+}

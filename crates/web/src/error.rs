@@ -1,0 +1,219 @@
+//! The API's error surface: one enum, stable codes, messages from the catalogue.
+//!
+//! Body: `{"error": {"code": "...", "message": "...", "fields": {"name": {"code": "...", "message": "..."}}}}`.
+
+use crate::i18n::Tr;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use opportune_core::FieldErrors;
+use opportune_db::DbError;
+use serde_json::{Map, Value, json};
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or not the JSON shape expected.
+    Malformed(String),
+    /// 401: no or bad credentials.
+    Unauthorized,
+    /// 403: signed in but not allowed (e.g. a rep on an admin route).
+    Forbidden,
+    /// 404: no such record, or not one the caller may see.
+    NotFound,
+    /// 409: the record changed since the version the caller read; carries the current record.
+    Stale(Value),
+    /// 409: the stage move was refused; carries the unmet criteria.
+    MoveRefused { code: &'static str, unmet: Value },
+    /// 409: the record is still referenced by others.
+    InUse,
+    /// 422: values that parse but are not acceptable, by field.
+    Invalid(FieldErrors),
+    /// 500: logged, never shown.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Stale(_) | ApiError::MoveRefused { .. } | ApiError::InUse => {
+                StatusCode::CONFLICT
+            }
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Stale(_) => "stale_version",
+            ApiError::MoveRefused { code, .. } => code,
+            ApiError::InUse => "in_use",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The JSON body in the caller's language.
+    pub fn body(&self, tr: Tr) -> Value {
+        let mut err = Map::new();
+        err.insert("code".into(), json!(self.code()));
+        let mut message = tr.t(&format!("error-{}", self.code().replace('_', "-")));
+        if let ApiError::Malformed(detail) = self {
+            message = format!("{message}: {detail}");
+        }
+        err.insert("message".into(), json!(message));
+        match self {
+            ApiError::Invalid(fields) => {
+                err.insert("fields".into(), fields_json(fields, tr));
+            }
+            ApiError::Stale(current) => {
+                err.insert("current".into(), current.clone());
+            }
+            ApiError::MoveRefused { unmet, .. } => {
+                err.insert("unmet_criteria".into(), unmet.clone());
+            }
+            _ => {}
+        }
+        json!({ "error": err })
+    }
+
+    pub fn invalid(field: &'static str, code: &'static str) -> ApiError {
+        let mut e = FieldErrors::new();
+        e.add(field, code);
+        ApiError::Invalid(e)
+    }
+}
+
+/// `{"field": {"code": "...", "message": "..."}}`, messages from the `field-<code>` keys.
+pub fn fields_json(fields: &FieldErrors, tr: Tr) -> Value {
+    let map: Map<String, Value> = fields
+        .iter()
+        .map(|f| {
+            let msg = field_message(tr, f.code);
+            (
+                f.field.to_owned(),
+                json!({ "code": f.code, "message": msg }),
+            )
+        })
+        .collect();
+    Value::Object(map)
+}
+
+pub fn field_message(tr: Tr, code: &str) -> String {
+    tr.t(&format!("field-{}", code.replace('_', "-")))
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ApiError::NotFound,
+            DbError::Stale => ApiError::Stale(Value::Null),
+            DbError::InUse => ApiError::InUse,
+            DbError::Duplicate(field) => ApiError::invalid(field, "duplicate"),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+/// An error with the language to say it in; handlers return `Result<_, Localized>`.
+#[derive(Debug)]
+pub struct Localized(pub ApiError, pub Tr);
+
+impl IntoResponse for Localized {
+    fn into_response(self) -> Response {
+        let Localized(err, tr) = self;
+        if let ApiError::Internal(cause) = &err {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut resp = (err.status(), Json(err.body(tr))).into_response();
+        if matches!(err, ApiError::Unauthorized) {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opportune_core::records::Locale;
+
+    const ALL: [&str; 9] = [
+        "malformed",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "stale_version",
+        "in_use",
+        "invalid",
+        "internal",
+        "criteria_unmet",
+    ];
+    const FIELD_CODES: [&str; 14] = [
+        "required",
+        "too_long",
+        "invalid_email",
+        "invalid_date",
+        "invalid_number",
+        "negative",
+        "too_many_decimals",
+        "too_large",
+        "invalid_choice",
+        "invalid_certainty",
+        "out_of_range",
+        "duplicate",
+        "not_found",
+        "invalid_type",
+    ];
+
+    #[test]
+    fn every_code_is_translated_in_both_languages() {
+        for l in [Locale::ZhCn, Locale::En] {
+            let tr = Tr::new(l);
+            for code in ALL
+                .iter()
+                .chain(["same_stage", "other_process", "closed"].iter())
+            {
+                assert!(
+                    tr.has(&format!("error-{}", code.replace('_', "-"))),
+                    "{l:?} error {code}"
+                );
+            }
+            for code in FIELD_CODES {
+                assert!(
+                    tr.has(&format!("field-{}", code.replace('_', "-"))),
+                    "{l:?} field {code}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_body_names_the_field() {
+        let body = ApiError::invalid("name", "required").body(Tr::new(Locale::En));
+        assert_eq!(body["error"]["code"], "invalid");
+        assert_eq!(body["error"]["fields"]["name"]["code"], "required");
+        assert!(
+            body["error"]["fields"]["name"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.starts_with("field-"))
+        );
+    }
+}

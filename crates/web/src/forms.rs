@@ -1,0 +1,281 @@
+//! Raw input of the create/edit forms and the API, as text, validated into storage inputs.
+//! The API and the pages share these, so a value is judged the same way wherever it comes from.
+
+use crate::AppState;
+use opportune_core::fields::{FieldErrors, optional_date, optional_text, required_text};
+use opportune_core::records::{OppGrade, OppStatus};
+use opportune_core::visibility::Viewer;
+use opportune_core::{Money, certainty};
+use opportune_db::opportunities::{OppInput, Opportunity};
+use opportune_db::{DbError, accounts, users};
+use serde::{Deserialize, Serialize};
+
+/// Text longer than this in a name is refused.
+pub const NAME_MAX: usize = 200;
+/// Text longer than this in a note is refused.
+pub const NOTE_MAX: usize = 10_000;
+
+/// Parses an id typed into a form; blank is `None`.
+pub fn optional_id(raw: &str) -> Result<Option<i64>, &'static str> {
+    let t = raw.trim();
+    if t.is_empty() {
+        Ok(None)
+    } else {
+        t.parse::<i64>().map(Some).map_err(|_| "invalid_number")
+    }
+}
+
+/// Checks that the viewer may give a record to `owner_id`: oneself always; a manager anyone in
+/// their team subtree; an admin anyone active.
+pub async fn check_owner(
+    state: &AppState,
+    v: &Viewer,
+    owner_id: i64,
+    errors: &mut FieldErrors,
+) -> Result<(), DbError> {
+    if owner_id == v.user_id {
+        return Ok(());
+    }
+    if !v.can_assign() {
+        errors.add("owner_id", "invalid_choice");
+        return Ok(());
+    }
+    let owner = match users::get(&state.db, owner_id).await {
+        Ok(u) if u.active => u,
+        Ok(_) | Err(DbError::NotFound) => {
+            errors.add("owner_id", "not_found");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let allowed = match (v.role, v.team_id, owner.team_id) {
+        (opportune_core::records::Role::Admin, _, _) => true,
+        (_, Some(mine), Some(theirs)) => users::team_in_subtree(&state.db, mine, theirs).await?,
+        _ => false,
+    };
+    if !allowed {
+        errors.add("owner_id", "invalid_choice");
+    }
+    Ok(())
+}
+
+/// Checks that the account exists and the viewer sees it.
+pub async fn check_account(
+    state: &AppState,
+    v: &Viewer,
+    account_id: i64,
+    errors: &mut FieldErrors,
+) -> Result<(), DbError> {
+    match accounts::get(&state.db, v, account_id).await {
+        Ok(_) => Ok(()),
+        Err(DbError::NotFound) => {
+            errors.add("account_id", "not_found");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The opportunity fields as typed. Checkbox-like fields are `Option` so an absent box means off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OppForm {
+    pub name: String,
+    pub account_id: String,
+    pub owner_id: String,
+    pub amount: String,
+    pub expected_close_date: String,
+    pub process_id: String,
+    pub certainty: String,
+    pub evidence: Vec<u8>,
+    pub smart_goal: String,
+    pub source: String,
+    pub competitors: String,
+    pub status: String,
+    pub tracked: Option<String>,
+    pub grade: String,
+    pub first_meeting_date: String,
+    pub next_review_date: String,
+    pub version: String,
+}
+
+impl OppForm {
+    /// The form filled with a stored deal, for editing.
+    pub fn from_record(o: &Opportunity) -> OppForm {
+        OppForm {
+            name: o.name.clone(),
+            account_id: o.account_id.to_string(),
+            owner_id: o.owner_id.to_string(),
+            amount: Money::from_minor(o.amount_minor).to_string(),
+            expected_close_date: o.expected_close_date.to_string(),
+            process_id: o.process_id.to_string(),
+            certainty: o.certainty.to_string(),
+            evidence: certainty::levels_from_evidence(o.certainty_evidence),
+            smart_goal: o.smart_goal.clone(),
+            source: o.source.clone(),
+            competitors: o.competitors.clone(),
+            status: o.status.clone(),
+            tracked: o.tracked.then(|| "on".to_owned()),
+            grade: o.grade.clone().unwrap_or_default(),
+            first_meeting_date: o
+                .first_meeting_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            next_review_date: o
+                .next_review_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            version: o.version.to_string(),
+        }
+    }
+
+    /// Validates every field, collecting all problems at once. `viewer_id` owns the deal when
+    /// no owner is given.
+    pub fn validate(&self, viewer_id: i64) -> Result<OppInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.take("name", required_text(&self.name, NAME_MAX));
+        let account_id = match optional_id(&self.account_id) {
+            Ok(Some(id)) => Some(id),
+            Ok(None) => {
+                e.add("account_id", "required");
+                None
+            }
+            Err(c) => {
+                e.add("account_id", c);
+                None
+            }
+        };
+        let owner_id = e
+            .take("owner_id", optional_id(&self.owner_id))
+            .map(|o| o.unwrap_or(viewer_id));
+        let amount = e.take("amount", Money::parse(&self.amount));
+        let close = e.take(
+            "expected_close_date",
+            opportune_core::fields::date(&self.expected_close_date),
+        );
+        let certainty_level = if self.certainty.trim().is_empty() {
+            Some(0)
+        } else {
+            e.take(
+                "certainty",
+                self.certainty
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| "invalid_certainty")
+                    .and_then(certainty::parse_level),
+            )
+        };
+        let evidence = e.take("evidence", certainty::evidence_from_levels(&self.evidence));
+        let status = if self.status.trim().is_empty() {
+            Some(OppStatus::Open)
+        } else {
+            e.take("status", OppStatus::parse(&self.status))
+        };
+        let grade = if self.grade.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take("grade", OppGrade::parse(&self.grade).map(Some))
+        };
+        let smart_goal = e.take("smart_goal", optional_text(&self.smart_goal, NOTE_MAX));
+        let source = e.take("source", optional_text(&self.source, NAME_MAX));
+        let competitors = e.take("competitors", optional_text(&self.competitors, NOTE_MAX));
+        let first_meeting = e.take(
+            "first_meeting_date",
+            optional_date(&self.first_meeting_date),
+        );
+        let next_review = e.take("next_review_date", optional_date(&self.next_review_date));
+        let tracked = matches!(self.tracked.as_deref(), Some("on" | "true" | "1"));
+        match (
+            name,
+            account_id,
+            owner_id,
+            amount,
+            close,
+            certainty_level,
+            evidence,
+            status,
+            grade,
+            smart_goal,
+            source,
+            competitors,
+            first_meeting,
+            next_review,
+        ) {
+            (
+                Some(name),
+                Some(account_id),
+                Some(owner_id),
+                Some(amount),
+                Some(expected_close_date),
+                Some(certainty),
+                Some(certainty_evidence),
+                Some(status),
+                Some(grade),
+                Some(smart_goal),
+                Some(source),
+                Some(competitors),
+                Some(first_meeting_date),
+                Some(next_review_date),
+            ) if e.is_empty() => Ok(OppInput {
+                account_id,
+                name,
+                owner_id,
+                amount_minor: amount.minor(),
+                expected_close_date,
+                certainty: i64::from(certainty),
+                certainty_evidence,
+                smart_goal,
+                source,
+                competitors,
+                status: status.as_str().to_owned(),
+                tracked,
+                grade: grade.map(|g| g.as_str().to_owned()),
+                first_meeting_date,
+                next_review_date,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> OppForm {
+        OppForm {
+            name: "超声设备采购".into(),
+            account_id: "7".into(),
+            amount: "1,250,000".into(),
+            expected_close_date: "2027-03-31".into(),
+            ..OppForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_validates_with_defaults() {
+        let o = good().validate(3).expect("valid");
+        assert_eq!(
+            (o.owner_id, o.amount_minor, o.status.as_str(), o.certainty),
+            (3, 125_000_000, "open", 0)
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let f = OppForm {
+            name: " ".into(),
+            amount: "-5".into(),
+            expected_close_date: "2027-02-30".into(),
+            certainty: "45".into(),
+            status: "maybe".into(),
+            ..good()
+        };
+        let e = f.validate(1).expect_err("invalid");
+        assert_eq!(e.get("name"), Some("required"));
+        assert_eq!(e.get("amount"), Some("negative"));
+        assert_eq!(e.get("expected_close_date"), Some("invalid_date"));
+        assert_eq!(e.get("certainty"), Some("invalid_certainty"));
+        assert_eq!(e.get("status"), Some("invalid_choice"));
+    }
+}

@@ -1,0 +1,114 @@
+//! Opportune's web surface: the server-rendered pages and the JSON API under `/api/v1`.
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use opportune_core::records::Locale;
+use opportune_db::Db;
+use std::net::SocketAddr;
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod deals;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod json;
+pub mod pages;
+
+/// What every handler shares. Holds no per-user state: sessions live in the database, so any
+/// number of servers can run behind one load balancer.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub org_locale: Locale,
+    pub currency: String,
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// Loads the organization settings the handlers need from a prepared database.
+    pub async fn load(db: Db, secure_cookies: bool) -> anyhow::Result<AppState> {
+        let org = opportune_db::org::get(&db).await?;
+        Ok(AppState {
+            org_locale: Locale::parse(&org.locale).unwrap_or(Locale::ZhCn),
+            currency: org.currency,
+            db,
+            secure_cookies,
+        })
+    }
+}
+
+/// The whole application: pages, API, assets, health, behind CSRF protection.
+pub fn app(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    openapi_json.clone(),
+                )
+            }),
+        )
+        .merge(api_router)
+        .merge(pages::router())
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(CsrfLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, backend = state.db.backend(), "Opportune is listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
