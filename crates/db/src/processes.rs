@@ -231,6 +231,7 @@ fn assemble(procs: Vec<ProcessRow>, stages: Vec<StageRow>, items: Vec<ItemRow>) 
     out
 }
 
+#[derive(Debug)]
 /// An edit of one stage by an admin. Items are given in order as (zh, en) labels; existing items
 /// keep their ids position by position, so ticks on deals survive relabelling.
 pub struct StageEdit {

@@ -43,7 +43,8 @@ impl Tr {
     }
 
     /// The message `key` with one argument.
-    pub fn t1(&self, key: &str, name: &'static str, value: &dyn ToString) -> String {
+    #[allow(clippy::needless_pass_by_value)]
+    pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> =
             HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_string()))]);
         LOCALES
@@ -82,9 +83,11 @@ mod tests {
             let text = std::fs::read_to_string(entry.expect("entry").path()).expect("ftl");
             for line in text.lines() {
                 if let Some((k, _)) = line.split_once(" =")
-                    && !k.starts_with(['#', ' ', '.']) && !k.is_empty() {
-                        out.insert(k.trim().to_owned());
-                    }
+                    && !k.starts_with(['#', ' ', '.'])
+                    && !k.is_empty()
+                {
+                    out.insert(k.trim().to_owned());
+                }
             }
         }
         out
@@ -109,7 +112,7 @@ mod tests {
         assert_eq!(Tr::new(Locale::ZhCn).t("nav-board"), "销售漏斗");
         assert!(
             Tr::new(Locale::En)
-                .t1("list-total", "count", &3)
+                .t1("list-total", "count", 3)
                 .contains('3')
         );
     }

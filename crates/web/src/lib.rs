@@ -20,6 +20,7 @@ pub mod forms;
 pub mod i18n;
 pub mod json;
 pub mod pages;
+pub mod record_forms;
 
 /// What every handler shares. Holds no per-user state: sessions live in the database, so any
 /// number of servers can run behind one load balancer.

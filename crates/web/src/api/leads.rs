@@ -1,7 +1,240 @@
-//! placeholder replaced below
+//! `/api/v1/leads`: list, get, create, update and delete leads (线索), people or companies with
+//! no substantive contact yet.
+
+use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::Localized;
+use crate::json::JsonBody;
+use crate::record_forms::{LeadForm, patch_id, patch_text};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use opportune_core::FieldErrors;
+use opportune_core::records::LeadStatus;
+use opportune_db::leads::{self, Lead, LeadFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, patch, delete))
+}
+
+/// A lead (线索) as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadOut {
+    pub id: i64,
+    pub name: String,
+    pub company: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+    pub source: String,
+    /// new, contacted, qualified or disqualified.
+    pub status: String,
+    pub notes: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<Lead> for LeadOut {
+    fn from(l: Lead) -> Self {
+        LeadOut {
+            id: l.id,
+            name: l.name,
+            company: l.company,
+            title: l.title,
+            phone: l.phone,
+            email: l.email,
+            source: l.source,
+            status: l.status,
+            notes: l.notes,
+            owner_id: l.owner_id,
+            owner_name: l.owner_name,
+            team_id: l.team_id,
+            created_at: l.created_at,
+            updated_at: l.updated_at,
+            version: l.version,
+        }
+    }
+}
+
+/// Filters and paging of the list: `q` matches part of the name or company; `status` is one of
+/// new, contacted, qualified, disqualified.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ListQuery {
+    /// The storage filter, or the fields whose values are not accepted.
+    pub fn filter(&self) -> Result<LeadFilter, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let status = self
+            .status
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| e.take("status", LeadStatus::parse(s)))
+            .map(|s| s.as_str().to_owned());
+        e.into_result(LeadFilter {
+            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            status,
+        })
+    }
+}
+
+/// Leads the caller may see, newest first, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/leads", tag = "leads", operation_id = "list_leads", params(ListQuery),
+    responses((status = 200, body = List<LeadOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<List<LeadOut>>, Localized> {
+    let filter = q.filter().map_err(|e| me.err(e))?;
+    let page = PageQuery {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .paging();
+    let rows = leads::list(&state.db, &me.viewer, &filter, page)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(List::from_page(rows, LeadOut::from)))
+}
+
+/// A new lead. Only `name` is required; `status` defaults to new and `owner_id` to the caller.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LeadCreate {
+    pub name: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub source: Option<String>,
+    /// new, contacted, qualified or disqualified.
+    pub status: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+/// Fields to change, with the `version` that was read. Absent fields stay as they are; an empty
+/// string clears an optional text.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LeadPatch {
+    pub version: i64,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub source: Option<String>,
+    pub status: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+impl LeadPatch {
+    fn apply(self, f: &mut LeadForm) {
+        patch_text(&mut f.name, self.name);
+        patch_text(&mut f.company, self.company);
+        patch_text(&mut f.title, self.title);
+        patch_text(&mut f.phone, self.phone);
+        patch_text(&mut f.email, self.email);
+        patch_text(&mut f.source, self.source);
+        patch_text(&mut f.status, self.status);
+        patch_text(&mut f.notes, self.notes);
+        patch_id(&mut f.owner_id, self.owner_id);
+    }
+}
+
+/// Creates a lead.
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", operation_id = "create_lead", request_body = LeadCreate,
+    responses((status = 201, body = LeadOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    me: ApiUser,
+    JsonBody(b): JsonBody<LeadCreate>,
+) -> Result<(StatusCode, Json<LeadOut>), Localized> {
+    let form = LeadForm {
+        name: b.name,
+        company: b.company.unwrap_or_default(),
+        title: b.title.unwrap_or_default(),
+        phone: b.phone.unwrap_or_default(),
+        email: b.email.unwrap_or_default(),
+        source: b.source.unwrap_or_default(),
+        status: b.status.unwrap_or_default(),
+        notes: b.notes.unwrap_or_default(),
+        owner_id: b.owner_id.map(|x| x.to_string()).unwrap_or_default(),
+        version: String::new(),
+    };
+    let l = form
+        .create(&state, &me.viewer)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok((StatusCode::CREATED, Json(l.into())))
+}
+
+/// One lead.
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "leads", operation_id = "get_lead", params(("id" = i64, Path)),
+    responses((status = 200, body = LeadOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<LeadOut>, Localized> {
+    let l = leads::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(l.into()))
+}
+
+/// Changes fields of a lead read at `version`; 409 `stale_version` with the current record if it
+/// changed since.
+#[utoipa::path(patch, path = "/api/v1/leads/{id}", tag = "leads", operation_id = "update_lead", params(("id" = i64, Path)), request_body = LeadPatch,
+    responses((status = 200, body = LeadOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn patch(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<LeadPatch>,
+) -> Result<Json<LeadOut>, Localized> {
+    let current = leads::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    let version = b.version;
+    let mut form = LeadForm::from_record(&current);
+    b.apply(&mut form);
+    let l = form
+        .update(&state, &me.viewer, &current, version)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(Json(l.into()))
+}
+
+/// Deletes a lead.
+#[utoipa::path(delete, path = "/api/v1/leads/{id}", tag = "leads", operation_id = "delete_lead", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete(
+    State(state): State<AppState>,
+    me: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, Localized> {
+    leads::delete(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -7,9 +7,9 @@ use crate::auth::ApiUser;
 use crate::deals;
 use crate::error::{ApiError, Localized};
 use crate::forms::OppForm;
-use crate::json::JsonBody;
+use crate::json::{JsonBody, QueryParams};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
@@ -123,17 +123,26 @@ impl OppOut {
 #[serde(default)]
 pub struct ListQuery {
     pub q: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub owner_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub team_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub process_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub stage_id: Option<i64>,
     pub status: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub account_id: Option<i64>,
     pub period: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub close_from: Option<NaiveDate>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub close_to: Option<NaiveDate>,
     pub sort: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -187,7 +196,7 @@ pub fn today() -> NaiveDate {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Json<List<OppOut>>, Localized> {
     let filter = q.filter(today()).map_err(|e| me.err(e))?;
     let sort = q.sort().map_err(|e| me.err(e))?;
@@ -500,14 +509,19 @@ async fn history(
 #[serde(default)]
 pub struct BoardQuery {
     /// The process whose stages make the columns; the first process when absent.
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub process_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub owner_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub team_id: Option<i64>,
     pub period: Option<String>,
     pub q: Option<String>,
     /// Cards per column (1–200, default 50).
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub per_column: Option<i64>,
     /// Cards to skip in each column, to page down the columns.
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -603,7 +617,7 @@ pub async fn load_board(
 async fn board(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<BoardQuery>,
+    QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Json<BoardOut>, Localized> {
     let b = load_board(&state, &me.viewer, &q)
         .await

@@ -1,16 +1,193 @@
-//! Server-rendered pages.
+//! Server-rendered pages: full pages are the layout plus a partial; forms post back and are
+//! re-rendered with the user's input and per-field messages when something is wrong.
 
 use crate::AppState;
+use crate::auth::Lang;
+use crate::error::field_message;
+use crate::i18n::Tr;
+use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{Html, IntoResponse, Response};
+use opportune_core::FieldErrors;
+use opportune_core::records::Role;
+use opportune_db::users::UserRow;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+pub mod admin;
+pub mod board;
+pub mod login;
+pub mod opportunities;
+pub mod settings;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(login::router())
+        .merge(board::router())
+        .merge(opportunities::router())
+        .merge(settings::router())
+        .merge(admin::router())
 }
 
-pub async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, "not found")
+/// The signed-in user as the layout shows them.
+pub struct ShellUser {
+    pub name: String,
+    pub is_admin: bool,
+    pub role_key: &'static str,
+}
+
+/// What the layout needs on every page.
+pub struct Shell {
+    pub tr: Tr,
+    pub user: Option<ShellUser>,
+    pub active: &'static str,
+    pub asset: &'static str,
+    pub path: String,
+}
+
+const NAV: [(&str, &str); 5] = [
+    ("nav-board", "/board"),
+    ("nav-opportunities", "/opportunities"),
+    ("nav-accounts", "/accounts"),
+    ("nav-contacts", "/contacts"),
+    ("nav-leads", "/leads"),
+];
+const ADMIN_NAV: [(&str, &str); 6] = [
+    ("nav-board", "/board"),
+    ("nav-opportunities", "/opportunities"),
+    ("nav-accounts", "/accounts"),
+    ("nav-contacts", "/contacts"),
+    ("nav-leads", "/leads"),
+    ("nav-admin", "/admin/processes"),
+];
+
+impl Shell {
+    pub fn new(
+        tr: Tr,
+        user: Option<&UserRow>,
+        active: &'static str,
+        path: impl Into<String>,
+    ) -> Shell {
+        Shell {
+            tr,
+            user: user.map(|u| ShellUser {
+                name: u.name.clone(),
+                is_admin: u.role() == Role::Admin,
+                role_key: match u.role() {
+                    Role::Rep => "role-rep",
+                    Role::Manager => "role-manager",
+                    Role::Admin => "role-admin",
+                },
+            }),
+            active,
+            asset: crate::assets::VERSION.as_str(),
+            path: path.into(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn nav(&self) -> &'static [(&'static str, &'static str)] {
+        if self.user.as_ref().is_some_and(|u| u.is_admin) {
+            &ADMIN_NAV
+        } else {
+            &NAV
+        }
+    }
+
+    pub fn is_active(&self, key: &str) -> bool {
+        self.active == key
+    }
+}
+
+/// Per-field messages of a form, already in the user's language.
+#[derive(Default)]
+pub struct Errors(HashMap<&'static str, String>);
+
+impl Errors {
+    pub fn new(e: &FieldErrors, tr: Tr) -> Errors {
+        Errors(
+            e.iter()
+                .map(|f| (f.field, field_message(tr, f.code)))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    /// The CSS class of a field's wrapper.
+    pub fn class(&self, field: &str) -> &'static str {
+        if self.0.contains_key(field) {
+            "field invalid"
+        } else {
+            "field"
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering fails (which compile-time checked templates
+/// make unlikely).
+pub fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A URL-encoded form body, with repeated keys collected into `Vec` fields (checkbox groups).
+pub struct HtmlForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        serde_html_form::from_bytes(&bytes)
+            .map(HtmlForm)
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("malformed form: {e}")).into_response())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    s: Shell,
+}
+
+/// The 404 page, in the visitor's language.
+pub async fn not_found(Lang(tr): Lang) -> Response {
+    render(
+        &NotFoundPage {
+            s: Shell::new(tr, None, "", "/"),
+        },
+        StatusCode::NOT_FOUND,
+    )
+}
+
+/// A 404 page for a signed-in user (unknown record, or not theirs).
+pub fn not_found_for(tr: Tr, user: &UserRow) -> Response {
+    render(
+        &NotFoundPage {
+            s: Shell::new(tr, Some(user), "", "/"),
+        },
+        StatusCode::NOT_FOUND,
+    )
 }
 
 /// Percent-encodes a path or query value for a URL.
@@ -18,4 +195,13 @@ pub fn url_encode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|e| e[1..].to_owned())
         .unwrap_or_default()
+}
+
+/// Accepts only local paths as redirect targets (no open redirects).
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/board"
+    }
 }

@@ -1,0 +1,3 @@
+# Accounts, contacts, leads and activities.
+
+field-other-account = Belongs to another account

@@ -1,0 +1,262 @@
+//! The pipeline board: a column per stage, drag-and-drop (or a plain form) to move deals, and
+//! the refusal page with the unmet criteria and an override form.
+
+use super::{HtmlForm, Shell, render, safe_next};
+use crate::AppState;
+use crate::api::opportunities::{Board, BoardQuery, load_board};
+use crate::auth::PageUser;
+use crate::deals;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use opportune_core::Money;
+use opportune_core::board::ClosePeriod;
+use opportune_db::opportunities::{self, Opportunity};
+use opportune_db::processes::{self, Process};
+use opportune_db::users::{self, Person, TeamRow};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/board", get(board))
+        .route("/opportunities/{id}/stage", post(move_form))
+}
+
+pub struct Card {
+    pub id: i64,
+    pub name: String,
+    pub account: String,
+    pub owner: String,
+    pub amount: String,
+    pub close: String,
+    pub overdue: bool,
+    pub certainty: i64,
+    pub tracked: bool,
+}
+
+pub struct Column {
+    pub stage_id: i64,
+    pub name: String,
+    pub probability: i64,
+    pub count: i64,
+    pub amount: String,
+    pub weighted: String,
+    pub cards: Vec<Card>,
+    pub more: bool,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    s: Shell,
+    processes: Vec<(i64, String)>,
+    process_id: i64,
+    stages: Vec<(i64, String)>,
+    people: Vec<Person>,
+    teams: Vec<TeamRow>,
+    periods: Vec<(&'static str, String)>,
+    q: BoardQuery,
+    columns: Vec<Column>,
+    total_count: i64,
+    total_amount: String,
+    total_weighted: String,
+    back: String,
+}
+
+impl BoardPage {
+    fn selected_owner(&self, id: &i64) -> bool {
+        self.q.owner_id == Some(*id)
+    }
+    fn selected_team(&self, id: &i64) -> bool {
+        self.q.team_id == Some(*id)
+    }
+    fn selected_period(&self, p: &str) -> bool {
+        self.q.period.as_deref() == Some(p)
+    }
+}
+
+pub fn money(m: Money, zh: bool) -> String {
+    m.compact(zh)
+}
+
+fn card(o: Opportunity, zh: bool, today: chrono::NaiveDate) -> Card {
+    Card {
+        id: o.id,
+        overdue: o.expected_close_date < today,
+        close: o.expected_close_date.to_string(),
+        amount: money(Money::from_minor(o.amount_minor), zh),
+        name: o.name,
+        account: o.account_name,
+        owner: o.owner_name,
+        certainty: o.certainty,
+        tracked: o.tracked,
+    }
+}
+
+fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, per_column: i64) -> Vec<Column> {
+    let today = crate::api::opportunities::today();
+    b.process
+        .stages
+        .iter()
+        .zip(b.columns)
+        .map(|(s, (t, cards))| Column {
+            stage_id: s.row.id,
+            name: s.name(tr.locale).to_owned(),
+            probability: s.row.probability,
+            count: t.count,
+            amount: money(t.amount, zh),
+            weighted: money(t.weighted, zh),
+            more: t.count > per_column,
+            cards: cards.into_iter().map(|c| card(c, zh, today)).collect(),
+        })
+        .collect()
+}
+
+async fn board(
+    State(state): State<AppState>,
+    me: PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    let zh = me.tr.is_zh();
+    let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
+    let loaded = async {
+        let b = load_board(&state, &me.viewer, &q).await?;
+        let all = processes::list(&state.db).await?;
+        let people = users::visible_people(&state.db, &me.viewer).await?;
+        let teams = users::visible_teams(&state.db, &me.viewer).await?;
+        Ok::<_, ApiError>((b, all, people, teams))
+    }
+    .await;
+    let (b, all, people, teams) = match loaded {
+        Ok(x) => x,
+        Err(ApiError::Invalid(_) | ApiError::NotFound) => {
+            return super::not_found_for(me.tr, &me.user);
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "board failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let process_id = b.process.row.id;
+    let stages = b
+        .process
+        .stages
+        .iter()
+        .map(|s| (s.row.id, s.name(me.tr.locale).to_owned()))
+        .collect();
+    let total = b.total;
+    let page = BoardPage {
+        s: Shell::new(me.tr, Some(&me.user), "nav-board", uri.to_string()),
+        processes: all
+            .iter()
+            .filter(|p| p.row.active)
+            .map(|p: &Process| (p.row.id, p.name(me.tr.locale).to_owned()))
+            .collect(),
+        process_id,
+        stages,
+        people,
+        teams,
+        periods: ClosePeriod::ALL
+            .iter()
+            .map(|p| {
+                (
+                    p.as_str(),
+                    me.tr.t(&format!("period-{}", p.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        columns: columns(b, zh, me.tr, per_column),
+        total_count: total.count,
+        total_amount: money(total.amount, zh),
+        total_weighted: money(total.weighted, zh),
+        back: uri.to_string(),
+        q,
+    };
+    render(&page, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    stage_id: i64,
+    override_reason: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "move_refused.html")]
+struct MoveRefusedPage {
+    s: Shell,
+    opp: Opportunity,
+    stage_id: i64,
+    stage_name: String,
+    unmet: Vec<String>,
+    other: Option<String>,
+    next: String,
+}
+
+/// The plain-form stage move (the board's fallback without JavaScript, and the deal page's).
+async fn move_form(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<MoveForm>,
+) -> Response {
+    let opp = match opportunities::get(&state.db, &me.viewer, id).await {
+        Ok(o) => o,
+        Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
+        Err(e) => {
+            tracing::error!(error = %e, "move load failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let next = safe_next(&f.next).to_owned();
+    let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
+    match deals::move_stage(&state, &me.viewer, &opp, f.stage_id, reason).await {
+        Ok(_) => Redirect::to(&next).into_response(),
+        Err(Ok(refusal)) => {
+            let stage_name = match processes::get(&state.db, opp.process_id).await {
+                Ok(p) => p
+                    .stage(f.stage_id)
+                    .map(|s| s.name(me.tr.locale).to_owned())
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let other = (refusal.code != "criteria_unmet").then(|| {
+                me.tr
+                    .t(&format!("error-{}", refusal.code.replace('_', "-")))
+            });
+            let page = MoveRefusedPage {
+                s: Shell::new(
+                    me.tr,
+                    Some(&me.user),
+                    "nav-board",
+                    format!("/opportunities/{id}"),
+                ),
+                unmet: refusal
+                    .unmet
+                    .iter()
+                    .map(|(_, zh, en)| me.tr.pick(zh, en).to_owned())
+                    .collect(),
+                stage_id: f.stage_id,
+                stage_name,
+                other,
+                next,
+                opp,
+            };
+            render(&page, StatusCode::CONFLICT)
+        }
+        Err(Err(ApiError::Stale(_))) => {
+            Redirect::to(&format!("/opportunities/{id}")).into_response()
+        }
+        Err(Err(e)) => {
+            tracing::error!(error = ?e, "move failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,748 @@
+//! Opportunity pages: the list with filters and sort, the create/edit form, and the deal page
+//! (details, stage criteria, certainty evidence, activities, history).
+
+use super::board::money;
+use super::{Errors, HtmlForm, Shell, render};
+use crate::AppState;
+use crate::api::opportunities::{ListQuery, today};
+use crate::auth::PageUser;
+use crate::deals;
+use crate::error::ApiError;
+use crate::forms::OppForm;
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use opportune_core::board::ClosePeriod;
+use opportune_core::fields::{optional_date, optional_text};
+use opportune_core::records::{ActivityKind, OppGrade, OppStatus};
+use opportune_core::{FieldErrors, Money, certainty};
+use opportune_db::accounts::{self, Account, AccountFilter};
+use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
+use opportune_db::opportunities::{self, Event, Opportunity, Sort};
+use opportune_db::processes::{self, Process};
+use opportune_db::users::{self, Person};
+use opportune_db::{DbError, Paging};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/opportunities", get(list).post(create))
+        .route("/opportunities/new", get(new_form))
+        .route("/opportunities/{id}", get(show).post(update))
+        .route("/opportunities/{id}/edit", get(edit_form))
+        .route("/opportunities/{id}/checks", post(save_checks))
+        .route("/opportunities/{id}/activities", post(log_activity))
+        .route("/opportunities/{id}/delete", post(delete))
+}
+
+fn fail(e: impl std::fmt::Debug) -> Response {
+    tracing::error!(error = ?e, "page failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account: String,
+    pub owner: String,
+    pub stage: String,
+    pub amount: String,
+    pub close: String,
+    pub certainty: i64,
+    pub status: String,
+    pub status_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "opp_list.html")]
+struct ListPage {
+    s: Shell,
+    rows: Vec<Row>,
+    total: i64,
+    q: ListQuery,
+    processes: Vec<(i64, String)>,
+    people: Vec<Person>,
+    statuses: Vec<(&'static str, String)>,
+    periods: Vec<(&'static str, String)>,
+    sorts: Vec<(&'static str, String)>,
+    errors: Errors,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ListPage {
+    fn is(&self, v: Option<&str>, want: &str) -> bool {
+        v == Some(want)
+    }
+    fn owner_is(&self, id: &i64) -> bool {
+        self.q.owner_id == Some(*id)
+    }
+    fn process_is(&self, id: &i64) -> bool {
+        self.q.process_id == Some(*id)
+    }
+    fn sort_is(&self, key: &str) -> bool {
+        self.q.sort.as_deref().unwrap_or("close") == key
+    }
+}
+
+fn sort_key(s: Sort) -> &'static str {
+    match s {
+        Sort::CloseAsc => "sort-close",
+        Sort::CloseDesc => "sort-close-desc",
+        Sort::AmountDesc => "sort-amount-desc",
+        Sort::AmountAsc => "sort-amount",
+        Sort::NameAsc => "sort-name",
+        Sort::UpdatedDesc => "sort-updated-desc",
+        Sort::CertaintyDesc => "sort-certainty-desc",
+    }
+}
+
+pub fn status_label(tr: crate::i18n::Tr, status: &str) -> String {
+    tr.t(&format!("status-{status}"))
+}
+
+fn page_link(uri: &axum::http::Uri, offset: i64) -> String {
+    let kept: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .filter(|(k, _)| k != "offset")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .chain(std::iter::once(("offset".to_owned(), offset.to_string())))
+        .collect();
+    format!(
+        "{}?{}",
+        uri.path(),
+        serde_urlencoded::to_string(kept).unwrap_or_default()
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    me: PageUser,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let tr = me.tr;
+    let mut errors = FieldErrors::new();
+    let filter = q.filter(today()).unwrap_or_else(|e| {
+        errors = e;
+        opportunities::OppFilter::default()
+    });
+    let sort = q.sort().unwrap_or(Sort::CloseAsc);
+    let paging = Paging::new(q.limit, q.offset);
+    let loaded = async {
+        let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
+        let procs = processes::list(&state.db).await?;
+        let people = users::visible_people(&state.db, &me.viewer).await?;
+        Ok::<_, DbError>((page, procs, people))
+    }
+    .await;
+    let (page, procs, people) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|o| Row {
+            id: o.id,
+            stage: tr.pick(&o.stage_name_zh, &o.stage_name_en).to_owned(),
+            amount: Money::from_minor(o.amount_minor).display_major(),
+            close: o.expected_close_date.to_string(),
+            status_label: status_label(tr, &o.status),
+            name: o.name,
+            account_id: o.account_id,
+            account: o.account_name,
+            owner: o.owner_name,
+            certainty: o.certainty,
+            status: o.status,
+        })
+        .collect();
+    let prev = (paging.offset > 0).then(|| page_link(&uri, (paging.offset - paging.limit).max(0)));
+    let next = (paging.offset + paging.limit < page.total)
+        .then(|| page_link(&uri, paging.offset + paging.limit));
+    let p = ListPage {
+        s: Shell::new(tr, Some(&me.user), "nav-opportunities", uri.to_string()),
+        rows,
+        total: page.total,
+        processes: procs
+            .iter()
+            .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
+            .collect(),
+        people,
+        statuses: OppStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status_label(tr, s.as_str())))
+            .collect(),
+        periods: ClosePeriod::ALL
+            .iter()
+            .map(|p| {
+                (
+                    p.as_str(),
+                    tr.t(&format!("period-{}", p.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        sorts: Sort::ALL
+            .iter()
+            .map(|s| (s.as_str(), tr.t(sort_key(*s))))
+            .collect(),
+        errors: Errors::new(&errors, tr),
+        prev,
+        next,
+        q,
+    };
+    render(
+        &p,
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "opp_form.html")]
+struct FormPage {
+    s: Shell,
+    id: Option<i64>,
+    f: OppForm,
+    errors: Errors,
+    stale: bool,
+    accounts: Vec<Account>,
+    processes: Vec<(i64, String)>,
+    people: Vec<Person>,
+    statuses: Vec<(&'static str, String)>,
+    grades: Vec<&'static str>,
+    levels: Vec<(u8, String)>,
+}
+
+impl FormPage {
+    fn has_level(&self, l: &u8) -> bool {
+        self.f.evidence.contains(l)
+    }
+    fn certainty_is(&self, l: &u8) -> bool {
+        self.f.certainty.trim() == l.to_string()
+    }
+    fn certainty_unset(&self) -> bool {
+        matches!(self.f.certainty.trim(), "" | "0")
+    }
+    fn is_str(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+    fn id_is(&self, raw: &str, id: &i64) -> bool {
+        raw.trim() == id.to_string()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    me: &PageUser,
+    id: Option<i64>,
+    f: OppForm,
+    errors: &FieldErrors,
+    stale: bool,
+) -> Response {
+    let tr = me.tr;
+    let loaded = async {
+        let accounts = accounts::list(
+            &state.db,
+            &me.viewer,
+            &AccountFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await?;
+        let procs = processes::list(&state.db).await?;
+        let people = users::visible_people(&state.db, &me.viewer).await?;
+        Ok::<_, DbError>((accounts.items, procs, people))
+    }
+    .await;
+    let (accounts, procs, people) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let status = if errors.is_empty() && !stale {
+        StatusCode::OK
+    } else if stale {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let path = id.map_or_else(
+        || "/opportunities/new".to_owned(),
+        |i| format!("/opportunities/{i}/edit"),
+    );
+    let page = FormPage {
+        s: Shell::new(tr, Some(&me.user), "nav-opportunities", path),
+        id,
+        errors: Errors::new(errors, tr),
+        stale,
+        accounts,
+        processes: procs
+            .iter()
+            .filter(|p: &&Process| p.row.active)
+            .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
+            .collect(),
+        people,
+        statuses: OppStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status_label(tr, s.as_str())))
+            .collect(),
+        grades: OppGrade::ALL.iter().map(|g| g.as_str()).collect(),
+        levels: certainty::LEVELS
+            .iter()
+            .map(|(l, zh, en)| (*l, tr.pick(zh, en).to_owned()))
+            .collect(),
+        f,
+    };
+    render(&page, status)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    process_id: String,
+    account_id: String,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    me: PageUser,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    let f = OppForm {
+        process_id: q.process_id,
+        account_id: q.account_id,
+        ..OppForm::default()
+    };
+    form_page(&state, &me, None, f, &FieldErrors::new(), false).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    me: PageUser,
+    HtmlForm(f): HtmlForm<OppForm>,
+) -> Response {
+    match deals::create(&state, &me.viewer, &f).await {
+        Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
+        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(e) => fail(e),
+    }
+}
+
+async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, Response> {
+    match opportunities::get(&state.db, &me.viewer, id).await {
+        Ok(o) => Ok(o),
+        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+    match load(&state, &me, id).await {
+        Ok(o) => {
+            form_page(
+                &state,
+                &me,
+                Some(id),
+                OppForm::from_record(&o),
+                &FieldErrors::new(),
+                false,
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<OppForm>,
+) -> Response {
+    let current = match load(&state, &me, id).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let version = f.version.trim().parse::<i64>().unwrap_or(-1);
+    match deals::update(&state, &me.viewer, &current, &f, version).await {
+        Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
+        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
+        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+            Ok(now) => {
+                form_page(
+                    &state,
+                    &me,
+                    Some(id),
+                    OppForm::from_record(&now),
+                    &FieldErrors::new(),
+                    true,
+                )
+                .await
+            }
+            Err(r) => r,
+        },
+        Err(e) => fail(e),
+    }
+}
+
+pub struct ItemView {
+    pub id: i64,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct StageView {
+    pub id: i64,
+    pub name: String,
+    pub probability: i64,
+    pub target_days: i64,
+    pub definition: String,
+    pub any: bool,
+    pub current: bool,
+    pub entry: Vec<ItemView>,
+    pub work: Vec<ItemView>,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub label: String,
+    pub change: String,
+    pub reason: Option<String>,
+}
+
+pub struct EvidenceView {
+    pub level: u8,
+    pub label: String,
+    pub ticked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "opp_show.html")]
+struct ShowPage {
+    s: Shell,
+    o: Opportunity,
+    amount: String,
+    weighted: String,
+    status_label: String,
+    stage_name: String,
+    process_name: String,
+    days_in_stage: i64,
+    stages: Vec<StageView>,
+    evidence: Vec<EvidenceView>,
+    unsupported: Option<u8>,
+    activities: Vec<Activity>,
+    events: Vec<EventView>,
+    kinds: Vec<(&'static str, String)>,
+    act: ActivityForm,
+    act_errors: Errors,
+}
+
+impl ShowPage {
+    fn kind_label(&self, k: &str) -> String {
+        self.s.t(&format!("kind-{}", k.replace('_', "-")))
+    }
+    fn kind_is(&self, k: &str) -> bool {
+        self.act.kind == k
+    }
+}
+
+fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, String) {
+    let stage = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|id| process.stage(id))
+            .map_or_else(
+                || v.clone().unwrap_or_default(),
+                |s| s.name(tr.locale).to_owned(),
+            )
+    };
+    let money_of = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(|m| Money::from_minor(m).display_major())
+            .unwrap_or_default()
+    };
+    let plain = |v: &Option<String>| v.clone().unwrap_or_default();
+    let label = tr.t(&format!("event-{}", e.kind.replace('_', "-")));
+    let change = match e.kind.as_str() {
+        "created" => stage(&e.to_value),
+        "stage" => format!("{} → {}", stage(&e.from_value), stage(&e.to_value)),
+        "amount" => format!("{} → {}", money_of(&e.from_value), money_of(&e.to_value)),
+        "certainty" => format!("{}% → {}%", plain(&e.from_value), plain(&e.to_value)),
+        "status" => format!(
+            "{} → {}",
+            status_label(tr, &plain(&e.from_value)),
+            status_label(tr, &plain(&e.to_value))
+        ),
+        _ => format!("{} → {}", plain(&e.from_value), plain(&e.to_value)),
+    };
+    (label, change)
+}
+
+async fn show_page(
+    state: &AppState,
+    me: &PageUser,
+    o: Opportunity,
+    act: ActivityForm,
+    act_errors: &FieldErrors,
+) -> Response {
+    let tr = me.tr;
+    let loaded = async {
+        let process = processes::get(&state.db, o.process_id).await?;
+        let checks: HashSet<i64> = opportunities::checks(&state.db, o.id)
+            .await?
+            .into_iter()
+            .collect();
+        let acts = activities::list(
+            &state.db,
+            &me.viewer,
+            &ActivityFilter {
+                opportunity_id: Some(o.id),
+                ..ActivityFilter::default()
+            },
+            Paging::new(Some(100), None),
+        )
+        .await?;
+        let events = opportunities::history(&state.db, o.id).await?;
+        Ok::<_, DbError>((process, checks, acts.items, events))
+    }
+    .await;
+    let (process, checks, acts, events) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let items = |v: &[opportune_db::processes::ItemRow]| {
+        v.iter()
+            .map(|i| ItemView {
+                id: i.id,
+                label: i.label(tr.locale).to_owned(),
+                checked: checks.contains(&i.id),
+            })
+            .collect()
+    };
+    let stages = process
+        .stages
+        .iter()
+        .map(|s| StageView {
+            id: s.row.id,
+            name: s.name(tr.locale).to_owned(),
+            probability: s.row.probability,
+            target_days: s.row.target_days,
+            definition: s.definition(tr.locale).to_owned(),
+            any: s.mode() == opportune_core::process::CriteriaMode::Any,
+            current: s.row.id == o.stage_id,
+            entry: items(&s.entry),
+            work: items(&s.work),
+        })
+        .collect();
+    let level = o.certainty.clamp(0, 100) as u8;
+    let unsupported = certainty::is_unsupported(level, o.certainty_evidence)
+        .then(|| certainty::supported_level(o.certainty_evidence));
+    let evidence = certainty::LEVELS
+        .iter()
+        .map(|(l, zh, en)| EvidenceView {
+            level: *l,
+            label: tr.pick(zh, en).to_owned(),
+            ticked: o.certainty_evidence & certainty::evidence_bit(*l) != 0,
+        })
+        .collect();
+    let events = events
+        .iter()
+        .map(|e| {
+            let (label, change) = describe(e, &process, tr);
+            EventView {
+                at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+                actor: e.actor_name.clone(),
+                label,
+                change,
+                reason: e.reason.clone(),
+            }
+        })
+        .collect();
+    let zh = tr.is_zh();
+    let amount = Money::from_minor(o.amount_minor);
+    let page = ShowPage {
+        s: Shell::new(
+            tr,
+            Some(&me.user),
+            "nav-opportunities",
+            format!("/opportunities/{}", o.id),
+        ),
+        amount: amount.display_major(),
+        weighted: money(amount.weighted(o.probability.clamp(0, 100) as u8), zh),
+        status_label: status_label(tr, &o.status),
+        stage_name: tr.pick(&o.stage_name_zh, &o.stage_name_en).to_owned(),
+        process_name: process.name(tr.locale).to_owned(),
+        days_in_stage: (chrono::Utc::now() - o.stage_entered_at).num_days(),
+        stages,
+        evidence,
+        unsupported,
+        activities: acts,
+        events,
+        kinds: ActivityKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    tr.t(&format!("kind-{}", k.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        act_errors: Errors::new(act_errors, tr),
+        act,
+        o,
+    };
+    render(
+        &page,
+        if act_errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+async fn show(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+    match load(&state, &me, id).await {
+        Ok(o) => show_page(&state, &me, o, ActivityForm::today(), &FieldErrors::new()).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChecksForm {
+    version: i64,
+    item: Vec<i64>,
+}
+
+async fn save_checks(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<ChecksForm>,
+) -> Response {
+    let o = match load(&state, &me, id).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match deals::set_checks(&state, &me.viewer, &o, &f.item, f.version).await {
+        Ok(_) | Err(ApiError::Stale(_)) => {
+            Redirect::to(&format!("/opportunities/{id}#criteria")).into_response()
+        }
+        Err(ApiError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "item").into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+/// The activity form on the deal page.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ActivityForm {
+    pub kind: String,
+    pub occurred_on: String,
+    pub participants: String,
+    pub notes: String,
+    pub outcome: String,
+    pub next_step: String,
+    pub next_step_date: String,
+}
+
+impl ActivityForm {
+    fn today() -> ActivityForm {
+        ActivityForm {
+            kind: "visit".into(),
+            occurred_on: today().to_string(),
+            ..ActivityForm::default()
+        }
+    }
+
+    fn validate(&self, o: &Opportunity, owner_id: i64) -> Result<ActivityInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let kind = e.take("kind", ActivityKind::parse(&self.kind));
+        let occurred_on = e.take(
+            "occurred_on",
+            opportune_core::fields::date(&self.occurred_on),
+        );
+        let participants = e.take(
+            "participants",
+            optional_text(&self.participants, crate::forms::NAME_MAX),
+        );
+        let notes = e.take("notes", optional_text(&self.notes, crate::forms::NOTE_MAX));
+        let outcome = e.take(
+            "outcome",
+            optional_text(&self.outcome, crate::forms::NOTE_MAX),
+        );
+        let next_step = e.take(
+            "next_step",
+            optional_text(&self.next_step, crate::forms::NOTE_MAX),
+        );
+        let next_step_date = e.take("next_step_date", optional_date(&self.next_step_date));
+        match (
+            kind,
+            occurred_on,
+            participants,
+            notes,
+            outcome,
+            next_step,
+            next_step_date,
+        ) {
+            (
+                Some(kind),
+                Some(occurred_on),
+                Some(participants),
+                Some(notes),
+                Some(outcome),
+                Some(next_step),
+                Some(next_step_date),
+            ) => Ok(ActivityInput {
+                opportunity_id: Some(o.id),
+                account_id: o.account_id,
+                contact_id: None,
+                kind: kind.as_str().to_owned(),
+                occurred_on,
+                participants,
+                notes,
+                outcome,
+                next_step,
+                next_step_date,
+                owner_id,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+async fn log_activity(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<ActivityForm>,
+) -> Response {
+    let o = match load(&state, &me, id).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match f.validate(&o, me.user.id) {
+        Ok(input) => match activities::create(&state.db, &me.viewer, &input).await {
+            Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
+            Err(e) => fail(e),
+        },
+        Err(e) => show_page(&state, &me, o, f, &e).await,
+    }
+}
+
+async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+    match opportunities::delete(&state.db, &me.viewer, id).await {
+        Ok(()) => Redirect::to("/opportunities").into_response(),
+        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(e) => fail(e),
+    }
+}
