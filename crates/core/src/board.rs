@@ -54,7 +54,7 @@ impl ClosePeriod {
         let (y, m) = (today.year(), today.month());
         let q0 = (m - 1) / 3 * 3 + 1;
         match self {
-            ClosePeriod::Overdue => (NaiveDate::MIN, last_before(today)),
+            ClosePeriod::Overdue => (month_start(1, 1), last_before(today)),
             ClosePeriod::ThisMonth => (month_start(y, m), last_before(add_months(y, m, 1))),
             ClosePeriod::NextMonth => (add_months(y, m, 1), last_before(add_months(y, m, 2))),
             ClosePeriod::ThisQuarter => (month_start(y, q0), last_before(add_months(y, q0, 3))),

@@ -72,9 +72,9 @@ pub struct AccountFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<Page<Account>> {
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
         .bind(&q).bind(f.owner_id).fetch_one(c).await)?;
     Ok(Page {
         items,

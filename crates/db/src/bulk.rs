@@ -1,1 +1,586 @@
-//! Bulk loading for the demo generator: multi-row inserts in large transactions.
+//! Bulk loading: multi-row `INSERT`s with ids assigned by the caller, cut into statements that
+//! respect each backend's limit on bind parameters, and the sequence fix-up PostgreSQL needs
+//! after explicit ids.
+//!
+//! Rows are collected in a [`Batch`], which hands back a ready [`Statement`] whenever it holds
+//! as many rows as one statement may carry. Statements are built without a connection (values
+//! are encoded while building), so a loader can build the next statement on another thread while
+//! the database runs the current one.
+
+use crate::{Db, DbError, Result, Tx, write};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::query_builder::Separated;
+use sqlx::sqlite::SqlitePoolOptions;
+use sqlx::{AssertSqlSafe, ConnectOptions, Postgres, QueryBuilder, Sqlite};
+use std::borrow::Cow;
+
+/// The backend a statement is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of `db`.
+    pub fn of(db: &Db) -> Backend {
+        match db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// How many bind parameters one statement may carry.
+    pub fn max_params(self) -> usize {
+        match self {
+            Backend::Sqlite => 32_766,
+            Backend::Postgres => 65_535,
+        }
+    }
+}
+
+/// A table as the bulk loader writes it: its name and the columns every row gives, in order.
+#[derive(Debug)]
+pub struct Table {
+    /// The table's name in the schema.
+    pub name: &'static str,
+    /// The columns each row gives values for, in order.
+    pub columns: &'static [&'static str],
+    /// Whether `id` is an identity column whose sequence must follow explicit ids.
+    pub has_id: bool,
+}
+
+impl Table {
+    /// How many rows of this table fit in one statement on `backend`.
+    pub fn rows_per_statement(&self, backend: Backend) -> usize {
+        (backend.max_params() / self.columns.len()).max(1)
+    }
+}
+
+/// `accounts`, every column but `version`.
+pub static ACCOUNTS: Table = Table {
+    name: "accounts",
+    columns: &[
+        "id",
+        "name",
+        "industry",
+        "size",
+        "region",
+        "address",
+        "grade",
+        "status",
+        "needs_notes",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ],
+    has_id: true,
+};
+
+/// `contacts`, every column but `version`.
+pub static CONTACTS: Table = Table {
+    name: "contacts",
+    columns: &[
+        "id",
+        "account_id",
+        "name",
+        "title",
+        "department",
+        "phone",
+        "email",
+        "hometown",
+        "birthday",
+        "interests",
+        "tenure",
+        "authority",
+        "personality",
+        "working_style",
+        "family_notes",
+        "business_needs",
+        "personal_needs",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ],
+    has_id: true,
+};
+
+/// `leads`, every column but `version`.
+pub static LEADS: Table = Table {
+    name: "leads",
+    columns: &[
+        "id",
+        "name",
+        "company",
+        "title",
+        "phone",
+        "email",
+        "source",
+        "status",
+        "notes",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ],
+    has_id: true,
+};
+
+/// `opportunities`, every column but `version`.
+pub static OPPORTUNITIES: Table = Table {
+    name: "opportunities",
+    columns: &[
+        "id",
+        "account_id",
+        "name",
+        "owner_id",
+        "team_id",
+        "amount_minor",
+        "currency",
+        "expected_close_date",
+        "process_id",
+        "stage_id",
+        "stage_entered_at",
+        "certainty",
+        "certainty_evidence",
+        "smart_goal",
+        "source",
+        "competitors",
+        "status",
+        "tracked",
+        "grade",
+        "first_meeting_date",
+        "next_review_date",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ],
+    has_id: true,
+};
+
+/// `opportunity_events`, every column.
+pub static OPPORTUNITY_EVENTS: Table = Table {
+    name: "opportunity_events",
+    columns: &[
+        "id",
+        "opportunity_id",
+        "actor_id",
+        "at",
+        "kind",
+        "from_value",
+        "to_value",
+    ],
+    has_id: true,
+};
+
+/// `activities`, every column but `version`.
+pub static ACTIVITIES: Table = Table {
+    name: "activities",
+    columns: &[
+        "id",
+        "opportunity_id",
+        "account_id",
+        "contact_id",
+        "kind",
+        "occurred_on",
+        "participants",
+        "notes",
+        "outcome",
+        "next_step",
+        "next_step_date",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ],
+    has_id: true,
+};
+
+/// `opportunity_checks`, every column.
+pub static OPPORTUNITY_CHECKS: Table = Table {
+    name: "opportunity_checks",
+    columns: &["opportunity_id", "item_id", "checked_by", "checked_at"],
+    has_id: false,
+};
+
+/// One column value of a bulk row. Dates and instants stay typed so each driver encodes them
+/// the way its schema expects (ISO text on SQLite, `DATE`/`TIMESTAMPTZ` on PostgreSQL).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Bool(bool),
+    Text(Option<Cow<'static, str>>),
+    Date(Option<NaiveDate>),
+    Instant(Option<DateTime<Utc>>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+
+impl From<&'static str> for Value {
+    fn from(v: &'static str) -> Self {
+        Value::Text(Some(Cow::Borrowed(v)))
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(Cow::Owned(v)))
+    }
+}
+
+impl From<Cow<'static, str>> for Value {
+    fn from(v: Cow<'static, str>) -> Self {
+        Value::Text(Some(v))
+    }
+}
+
+impl From<Option<&'static str>> for Value {
+    fn from(v: Option<&'static str>) -> Self {
+        Value::Text(v.map(Cow::Borrowed))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v.map(Cow::Owned))
+    }
+}
+
+impl From<NaiveDate> for Value {
+    fn from(v: NaiveDate) -> Self {
+        Value::Date(Some(v))
+    }
+}
+
+impl From<Option<NaiveDate>> for Value {
+    fn from(v: Option<NaiveDate>) -> Self {
+        Value::Date(v)
+    }
+}
+
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Self {
+        Value::Instant(Some(v))
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Value {
+    fn from(v: Option<DateTime<Utc>>) -> Self {
+        Value::Instant(v)
+    }
+}
+
+/// Binds one value; pasted per backend so each arm is checked against its own driver.
+macro_rules! bind_value {
+    ($sep:expr, $value:expr) => {
+        match $value {
+            Value::Int(v) => $sep.push_bind(v),
+            Value::Bool(v) => $sep.push_bind(v),
+            Value::Text(Some(Cow::Borrowed(v))) => $sep.push_bind(v),
+            Value::Text(Some(Cow::Owned(v))) => $sep.push_bind(v),
+            Value::Text(None) => $sep.push_bind(None::<&str>),
+            Value::Date(v) => $sep.push_bind(v),
+            Value::Instant(v) => $sep.push_bind(v),
+        }
+    };
+}
+
+fn bind_sqlite(sep: &mut Separated<'_, Sqlite, &'static str>, value: Value) {
+    bind_value!(sep, value);
+}
+
+fn bind_postgres(sep: &mut Separated<'_, Postgres, &'static str>, value: Value) {
+    bind_value!(sep, value);
+}
+
+enum Query {
+    Sqlite(QueryBuilder<Sqlite>),
+    Postgres(QueryBuilder<Postgres>),
+}
+
+/// One multi-row `INSERT`, encoded and ready to run in a transaction of its backend.
+pub struct Statement {
+    table: &'static str,
+    rows: usize,
+    query: Query,
+}
+
+impl Statement {
+    /// Builds `INSERT INTO table (columns) VALUES (…), (…)` from `values`, given row after row
+    /// (`table.columns.len()` values each), at most [`Table::rows_per_statement`] rows.
+    fn build(backend: Backend, table: &Table, values: Vec<Value>) -> Statement {
+        let width = table.columns.len();
+        debug_assert_eq!(values.len() % width, 0, "a partial row for {}", table.name);
+        let rows = values.len() / width;
+        let head = format!("INSERT INTO {} ({}) ", table.name, table.columns.join(", "));
+        let mut values = values.into_iter();
+        let query = match backend {
+            Backend::Sqlite => {
+                let mut qb = QueryBuilder::<Sqlite>::new(head);
+                qb.push_values(0..rows, |mut sep, _| {
+                    for v in values.by_ref().take(width) {
+                        bind_sqlite(&mut sep, v);
+                    }
+                });
+                Query::Sqlite(qb)
+            }
+            Backend::Postgres => {
+                let mut qb = QueryBuilder::<Postgres>::new(head);
+                qb.push_values(0..rows, |mut sep, _| {
+                    for v in values.by_ref().take(width) {
+                        bind_postgres(&mut sep, v);
+                    }
+                });
+                Query::Postgres(qb)
+            }
+        };
+        Statement {
+            table: table.name,
+            rows,
+            query,
+        }
+    }
+
+    /// The table the rows go to.
+    pub fn table(&self) -> &'static str {
+        self.table
+    }
+
+    /// How many rows the statement inserts.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Runs the statement in `tx`, which must be of the backend it was built for.
+    pub async fn execute(mut self, tx: &mut Tx) -> Result<u64> {
+        Ok(match (tx, &mut self.query) {
+            (Tx::Sqlite(t), Query::Sqlite(qb)) => {
+                qb.build().execute(&mut **t).await?.rows_affected()
+            }
+            (Tx::Postgres(t), Query::Postgres(qb)) => {
+                qb.build().execute(&mut **t).await?.rows_affected()
+            }
+            _ => {
+                return Err(DbError::Sqlx(sqlx::Error::Configuration(
+                    "a bulk statement was built for the other backend".into(),
+                )));
+            }
+        })
+    }
+}
+
+/// Rows of one table collected until they fill a statement.
+pub struct Batch {
+    table: &'static Table,
+    backend: Backend,
+    capacity: usize,
+    values: Vec<Value>,
+}
+
+impl Batch {
+    /// An empty batch of rows of `table`, for statements on `backend`.
+    pub fn new(backend: Backend, table: &'static Table) -> Batch {
+        let capacity = table.rows_per_statement(backend);
+        Batch {
+            table,
+            backend,
+            capacity,
+            values: Vec::with_capacity(capacity * table.columns.len()),
+        }
+    }
+
+    /// Adds a row (one value per column, in the table's order); returns the statement once
+    /// the batch is full.
+    pub fn push<const N: usize>(&mut self, row: [Value; N]) -> Option<Statement> {
+        debug_assert_eq!(
+            N,
+            self.table.columns.len(),
+            "row width of {}",
+            self.table.name
+        );
+        self.values.extend(row);
+        (self.values.len() >= self.capacity * N).then(|| self.take())
+    }
+
+    /// The statement for the rows still held, if any.
+    pub fn finish(&mut self) -> Option<Statement> {
+        (!self.values.is_empty()).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Statement {
+        let values = std::mem::replace(
+            &mut self.values,
+            Vec::with_capacity(self.capacity * self.table.columns.len()),
+        );
+        Statement::build(self.backend, self.table, values)
+    }
+}
+
+/// The first free id of `table`: one above the highest in use.
+pub async fn next_id(tx: &mut Tx, table: &Table) -> Result<i64> {
+    let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", table.name);
+    Ok(write!(tx, c => sqlx::query_scalar(AssertSqlSafe(sql.as_str())).fetch_one(c).await)?)
+}
+
+/// A schema object of a table found in the catalog: its name and its definition.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct Found {
+    name: String,
+    definition: String,
+}
+
+/// What [`suspend`] dropped, as the statements that put it back.
+#[derive(Debug, Default)]
+pub struct Suspended {
+    indexes: Vec<String>,
+    foreign_keys: Vec<String>,
+}
+
+impl Suspended {
+    /// How many indexes were dropped.
+    pub fn indexes(&self) -> usize {
+        self.indexes.len()
+    }
+
+    /// How many foreign keys were dropped (PostgreSQL only).
+    pub fn foreign_keys(&self) -> usize {
+        self.foreign_keys.len()
+    }
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+async fn execute(tx: &mut Tx, sql: &str) -> Result<()> {
+    write!(tx, c => sqlx::query(AssertSqlSafe(sql)).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Drops what makes a large load slow, to put back with [`restore`] in the same transaction
+/// (so a failed load leaves the schema as it was): the plain secondary indexes of `tables` (not
+/// those behind primary keys or unique constraints, nor unique indexes), so rows are appended
+/// and each index is built once from sorted keys; and on PostgreSQL their foreign keys, checked
+/// row by row by triggers otherwise and validated in one pass when added back. SQLite checks
+/// foreign keys cheaply in place and keeps them.
+pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
+    const SQLITE_INDEXES: &str = "SELECT l.name, m.sql AS definition FROM pragma_index_list($1) l JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name WHERE l.origin = 'c' AND NOT l.\"unique\" ORDER BY l.name";
+    const POSTGRES_INDEXES: &str = "SELECT c.relname::TEXT AS name, pg_get_indexdef(c.oid) AS definition FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND NOT x.indisprimary AND NOT x.indisunique ORDER BY c.relname";
+    const POSTGRES_KEYS: &str = "SELECT conname::TEXT AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'f' ORDER BY conname";
+    let mut out = Suspended::default();
+    for table in tables {
+        let (indexes, keys): (Vec<Found>, Vec<Found>) = match &mut *tx {
+            Tx::Sqlite(t) => {
+                let indexes = sqlx::query_as(SQLITE_INDEXES)
+                    .bind(table.name)
+                    .fetch_all(&mut **t)
+                    .await?;
+                (indexes, Vec::new())
+            }
+            Tx::Postgres(t) => {
+                let indexes = sqlx::query_as(POSTGRES_INDEXES)
+                    .bind(table.name)
+                    .fetch_all(&mut **t)
+                    .await?;
+                let keys = sqlx::query_as(POSTGRES_KEYS)
+                    .bind(table.name)
+                    .fetch_all(&mut **t)
+                    .await?;
+                (indexes, keys)
+            }
+        };
+        for index in indexes {
+            execute(tx, &format!("DROP INDEX {}", quoted(&index.name))).await?;
+            out.indexes.push(index.definition);
+        }
+        for key in keys {
+            let name = quoted(&key.name);
+            execute(
+                tx,
+                &format!("ALTER TABLE {} DROP CONSTRAINT {name}", table.name),
+            )
+            .await?;
+            out.foreign_keys.push(format!(
+                "ALTER TABLE {} ADD CONSTRAINT {name} {}",
+                table.name, key.definition
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Puts back what [`suspend`] dropped: the indexes first, then the foreign keys (validated).
+pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
+    for sql in suspended.indexes.iter().chain(&suspended.foreign_keys) {
+        execute(tx, sql).await?;
+    }
+    Ok(())
+}
+
+/// After rows with explicit ids, moves each table's id sequence past the highest id so later
+/// inserts do not collide (PostgreSQL only; SQLite picks the next rowid itself).
+pub async fn sync_sequences(tx: &mut Tx, tables: &[&Table]) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        for table in tables.iter().filter(|t| t.has_id) {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), MAX(id)) FROM {0} HAVING MAX(id) IS NOT NULL",
+                table.name
+            );
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut **t).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A handle on the same database for one bulk load: its own single connection (for reading and
+/// writing), with a page cache of `cache_kib` KiB on SQLite, that does not log statements
+/// (building an index over millions of rows takes seconds by design, and is no slow query to
+/// warn about). Close it when the load is done; `db` stays open.
+pub async fn loader(db: &Db, cache_kib: u32) -> Result<Db> {
+    Ok(match db {
+        Db::Sqlite { write, .. } => {
+            let options = (*write.connect_options())
+                .clone()
+                .pragma("cache_size", format!("-{cache_kib}"))
+                .disable_statement_logging();
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            Db::Sqlite {
+                read: write.clone(),
+                write,
+            }
+        }
+        Db::Postgres(pool) => {
+            let options = (*pool.connect_options())
+                .clone()
+                .disable_statement_logging();
+            Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?,
+            )
+        }
+    })
+}

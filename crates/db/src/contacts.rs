@@ -96,9 +96,9 @@ pub struct ContactFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<Page<Contact>> {
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.account_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.account_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
         .bind(&q).bind(f.account_id).fetch_one(c).await)?;
     Ok(Page {
         items,

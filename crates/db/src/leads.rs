@@ -70,9 +70,9 @@ pub struct LeadFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page<Lead>> {
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.name LIKE $4 OR o.company LIKE $4) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.name LIKE $4 OR o.company LIKE $4) AND ($5 IS NULL OR o.status = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
         .bind(&q).bind(&f.status).fetch_one(c).await)?;
     Ok(Page {
         items,

@@ -8,6 +8,7 @@ use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use opportune_core::records::Role;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Opportunity {
@@ -98,13 +99,16 @@ pub struct Event {
     pub reason: Option<String>,
 }
 
+/// The columns of [`Opportunity`] and the joins they need, before any `WHERE`.
+macro_rules! columns {
+    () => {
+        "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id"
+    };
+}
+
 macro_rules! select {
     ($rest:expr) => {
-        concat!(
-            "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE ",
-            visible!("o"),
-            $rest
-        )
+        concat!(columns!(), " WHERE ", visible!("o"), $rest)
     };
 }
 
@@ -122,11 +126,41 @@ pub struct OppFilter {
     pub close_to: Option<NaiveDate>,
 }
 
-/// The filter clause on parameters `$4..$12` (see [`bind_filter`]).
-macro_rules! filter {
-    () => {
-        " AND ($4 IS NULL OR o.name LIKE $4) AND ($5 IS NULL OR o.owner_id = $5) AND ($6 IS NULL OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $6)) AND ($7 IS NULL OR o.process_id = $7) AND ($8 IS NULL OR o.stage_id = $8) AND ($9 IS NULL OR o.status = $9) AND ($10 IS NULL OR o.account_id = $10) AND ($11 IS NULL OR o.expected_close_date >= $11) AND ($12 IS NULL OR o.expected_close_date <= $12)"
-    };
+/// The `WHERE` clause of the list and the board for viewer `v` and filter `f`, on the fixed
+/// parameters `$1..$3` ([`bind_viewer!`]) and `$4..$12` ([`bind_filter!`]), assembled from the
+/// literal fragments below only. Just the clauses that apply are written, as plain conjunctions,
+/// so the planner can serve them from an index: the single-text form `($n IS NULL OR o.x = $n)`
+/// with `($2 = 'admin' OR …)` left SQLite no index to use, and every board and list read the
+/// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
+/// SQLite leaves them out and PostgreSQL is told their types.
+fn scope(v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
+    let mut sql = String::from(match v.role {
+        Role::Admin => "TRUE",
+        Role::Manager => {
+            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3))"
+        }
+        Role::Rep => "o.owner_id = $1",
+    });
+    let clauses = [
+        (pattern.is_some(), " AND LOWER(o.name) LIKE LOWER($4)"),
+        (f.owner_id.is_some(), " AND o.owner_id = $5"),
+        (
+            f.team_id.is_some(),
+            " AND o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $6)",
+        ),
+        (f.process_id.is_some(), " AND o.process_id = $7"),
+        (f.stage_id.is_some(), " AND o.stage_id = $8"),
+        (f.status.is_some(), " AND o.status = $9"),
+        (f.account_id.is_some(), " AND o.account_id = $10"),
+        (f.close_from.is_some(), " AND o.expected_close_date >= $11"),
+        (f.close_to.is_some(), " AND o.expected_close_date <= $12"),
+    ];
+    for (applies, clause) in clauses {
+        if applies {
+            sql.push_str(clause);
+        }
+    }
+    sql
 }
 
 macro_rules! bind_filter {
@@ -215,10 +249,14 @@ pub async fn list(
     p: Paging,
 ) -> Result<Page<Opportunity>> {
     let pattern = like(f.q.as_deref());
-    // The statement is one of seven fixed texts: the filter and the chosen ORDER BY, both literals.
-    let sql = sqlx::AssertSqlSafe(format!("{}{}", select!(filter!()), sort.sql()));
+    let scope = scope(v, f, pattern.as_deref());
+    // Both statements are assembled from literals only: the scope and the chosen ORDER BY.
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE {scope}{}", columns!(), sort.sql()));
     let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_filter!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM opportunities o WHERE ", visible!("o"), filter!())), v, f, &pattern)
+    let count = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM opportunities o WHERE {scope}"
+    ));
+    let total = read!(db, c => bind_filter!(sqlx::query_scalar(count), v, f, &pattern)
         .fetch_one(c).await)?;
     Ok(Page {
         items,
@@ -244,14 +282,17 @@ pub struct StageSum {
 /// Count and amount per stage for the filter (a single grouped query).
 pub async fn stage_sums(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageSum>> {
     let pattern = like(f.q.as_deref());
-    Ok(read!(db, c => bind_filter!(sqlx::query_as(concat!(
-        "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE ",
-        visible!("o"), filter!(), " GROUP BY o.stage_id"
-    )), v, f, &pattern).fetch_all(c).await)?)
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE {} GROUP BY o.stage_id",
+        scope(v, f, pattern.as_deref())
+    ));
+    Ok(read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?)
 }
 
 /// The first `per_column` cards of every stage (soonest close first), skipping `offset` cards in
-/// each column: one query for the whole board, whatever the number of stages.
+/// each column: one query for the whole board, whatever the number of stages. The cards are
+/// numbered on the bare `opportunities` rows (an index-only scan where an index fits) and only
+/// the cards shown are joined to their account, owner and stage.
 pub async fn board_cards(
     db: &Db,
     v: &Viewer,
@@ -260,11 +301,14 @@ pub async fn board_cards(
     offset: i64,
 ) -> Result<Vec<Opportunity>> {
     let pattern = like(f.q.as_deref());
-    Ok(read!(db, c => bind_filter!(sqlx::query_as(concat!(
-        "SELECT * FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.stage_id ORDER BY x.expected_close_date, x.id) AS rn FROM (",
-        select!(filter!()),
-        ") x) y WHERE y.rn > $14 AND y.rn <= $14 + $13 ORDER BY y.stage_id, y.rn"
-    )), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?)
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
+        columns!(),
+        scope(v, f, pattern.as_deref())
+    ));
+    Ok(
+        read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+    )
 }
 
 pub async fn checks(db: &Db, opportunity_id: i64) -> Result<Vec<i64>> {

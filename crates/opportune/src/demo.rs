@@ -17,6 +17,7 @@ use opportune_db::bulk::{self, Backend, Batch, Statement, Table, Value};
 use opportune_db::{Db, Tx, processes, users};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::ops::RangeInclusive;
 use std::time::Instant;
 
 /// The demo administrator's e-mail.
@@ -24,6 +25,7 @@ pub const DEMO_ADMIN: &str = "admin@demo.opportune";
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "opportune-demo";
 
+/// What `opportune demo` loads.
 #[derive(clap::Args, Clone, Debug)]
 pub struct DemoArgs {
     /// How many opportunities to create.
@@ -47,13 +49,16 @@ impl Default for DemoArgs {
 const ACTIVITY_CAP: u64 = 3_000_000;
 /// Activities per deal while under the cap.
 const ACTIVITIES_PER_DEAL: f64 = 2.5;
-/// The bulk rows are committed every this many deals (and after each kind of record).
-const COMMIT_EVERY_DEALS: u64 = 250_000;
+/// Progress is reported every this many deals (and after each kind of record).
+const REPORT_EVERY_DEALS: u64 = 250_000;
+/// From this many deals on, and when they at least double the deals in the database, the
+/// secondary indexes (and on PostgreSQL the foreign keys) of the loaded tables are dropped
+/// during the load and built afterwards ([`bulk::suspend`]).
+const REBUILD_INDEXES_FROM: u64 = 50_000;
 /// How far back deals are created.
 const HISTORY_DAYS: i64 = 548;
-/// The SQLite writer's page cache during the load, in KiB; restored to the usual size after.
-const LOAD_CACHE_KIB: i64 = 1_048_576;
-const USUAL_CACHE_KIB: i64 = 32_000;
+/// The page cache of the SQLite connection that loads the data, in KiB.
+const LOAD_CACHE_KIB: u32 = 1_048_576;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -199,7 +204,14 @@ const EN_BRANDS: [&str; 10] = [
     "Orient Star",
 ];
 const NUMERALS: [&str; 9] = ["一", "二", "三", "四", "五", "六", "七", "八", "九"];
-const DISTRICTS: [&str; 6] = ["高新区", "经济开发区", "中心城区", "新区", "工业园区", "滨江区"];
+const DISTRICTS: [&str; 6] = [
+    "高新区",
+    "经济开发区",
+    "中心城区",
+    "新区",
+    "工业园区",
+    "滨江区",
+];
 const ROADS: [&str; 8] = [
     "人民路",
     "建设路",
@@ -241,7 +253,14 @@ const LEAD_NOTES: [&str; 6] = [
     "预算未定，先保持联系",
 ];
 const INTERESTS: [&str; 8] = [
-    "高尔夫", "钓鱼", "书法", "品茶", "跑步", "摄影", "登山", "围棋",
+    "高尔夫",
+    "钓鱼",
+    "书法",
+    "品茶",
+    "跑步",
+    "摄影",
+    "登山",
+    "围棋",
 ];
 const AUTHORITY: [&str; 4] = ["拍板", "建议权", "执行", "否决权"];
 const PERSONALITY: [&str; 5] = ["直爽", "谨慎", "注重细节", "健谈", "强势"];
@@ -296,11 +315,7 @@ const ACTIVITY_KINDS: [ActivityKind; 8] = [
     ActivityKind {
         kind: "meeting",
         weight: 12,
-        notes: &[
-            "参加需求评审会",
-            "与采购小组讨论方案",
-            "参加客户内部立项会",
-        ],
+        notes: &["参加需求评审会", "与采购小组讨论方案", "参加客户内部立项会"],
     },
     ActivityKind {
         kind: "demo",
@@ -502,16 +517,8 @@ impl Industry {
                 "控制成本，要求供应商让利",
                 "提升交付品质",
             ],
-            Industry::Insurance => &[
-                "子女教育储备",
-                "养老规划",
-                "家庭保障缺口较大",
-            ],
-            Industry::Enterprise => &[
-                "业务数字化转型",
-                "数据分散，需要统一平台",
-                "等保合规要求",
-            ],
+            Industry::Insurance => &["子女教育储备", "养老规划", "家庭保障缺口较大"],
+            Industry::Enterprise => &["业务数字化转型", "数据分散，需要统一平台", "等保合规要求"],
         }
     }
 
@@ -537,7 +544,7 @@ impl Industry {
 /// The generator of record `index` of the kind `stream`.
 fn rng_for(seed: u64, stream: u64, index: u64) -> StdRng {
     StdRng::seed_from_u64(mix(
-        seed ^ mix(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ mix(index)),
+        seed ^ mix(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ mix(index))
     ))
 }
 
@@ -712,6 +719,12 @@ impl Plan {
     fn office_time(&self, rng: &mut StdRng, days_ago: i64) -> DateTime<Utc> {
         self.day0 - Duration::days(days_ago) + Duration::seconds(rng.random_range(3_600..36_000))
     }
+
+    /// [`Plan::office_time`] on a day drawn from `days_ago`.
+    fn office_day(&self, rng: &mut StdRng, days_ago: RangeInclusive<i64>) -> DateTime<Utc> {
+        let days = rng.random_range(days_ago);
+        self.office_time(rng, days)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,17 +760,27 @@ fn account(plan: &Plan, j: u64) -> Account {
         }
         (Industry::Hospital, false, 1) => format!("{city}市中心医院"),
         (Industry::Hospital, false, 2) => format!("{city}市中医医院"),
-        (Industry::Hospital, false, _) => format!("{}人民医院", REGIONS[region].short),
+        (Industry::Hospital, false, _) => match rng.random_range(0..3) {
+            0 => format!("{city}市{}人民医院", pick(&mut rng, &DISTRICTS)),
+            1 => format!("{city}市妇幼保健院"),
+            _ => format!("{city}{brand}医院"),
+        },
         (Industry::Hospital, true, 0 | 1) => format!("{city_en} International Medical Center"),
         (Industry::Hospital, true, _) => format!("{city_en} Women and Children's Hospital"),
         (Industry::Manufacturing, false, 0 | 1) => format!(
             "{city}{brand}{}有限公司",
-            pick(&mut rng, &["机械", "精密制造", "汽车零部件", "电子科技", "新材料"])
+            pick(
+                &mut rng,
+                &["机械", "精密制造", "汽车零部件", "电子科技", "新材料"]
+            )
         ),
         (Industry::Manufacturing, false, _) => format!("{brand}智能装备股份有限公司"),
         (Industry::Manufacturing, true, _) => format!(
             "{city_en} {en_brand} {} Co.",
-            pick(&mut rng, &["Tooling", "Machinery", "Auto Parts", "Electronics"])
+            pick(
+                &mut rng,
+                &["Tooling", "Machinery", "Auto Parts", "Electronics"]
+            )
         ),
         (Industry::RealEstate, false, 0 | 1) => format!("{brand}地产集团"),
         (Industry::RealEstate, false, _) => format!("{city}{brand}置业有限公司"),
@@ -783,7 +806,7 @@ fn account(plan: &Plan, j: u64) -> Account {
         status: pick_weighted(&mut rng, &ACCOUNT_STATUSES),
         needs: pick(&mut rng, industry.needs()),
         owner,
-        created_at: plan.office_time(&mut rng, rng.random_range(HISTORY_DAYS + 1..=730)),
+        created_at: plan.office_day(&mut rng, HISTORY_DAYS + 1..=730),
     }
 }
 
@@ -815,7 +838,7 @@ fn contacts(plan: &Plan, j: u64, account: &Account) -> Vec<Contact> {
             } else {
                 format!("{g_py}.{s_py}@c{j}.example.cn")
             };
-            let region = pick(&mut rng, &REGIONS);
+            let region = &REGIONS[rng.random_range(0..REGIONS.len())];
             let hometown = pick(&mut rng, &region.cities).0;
             let birthday = rng.random_bool(0.4).then(|| {
                 NaiveDate::from_ymd_opt(
@@ -874,15 +897,21 @@ fn lead(plan: &Plan, k: u64) -> Lead {
     let industry = pick_weighted(&mut rng, &INDUSTRIES);
     let (name, g_py, s_py) = person(&mut rng);
     let company = match industry {
-        Industry::Hospital => format!("{city}市{}医院", pick(&mut rng, &["骨科", "口腔", "眼科", "康复"])),
+        Industry::Hospital => format!(
+            "{city}市{}医院",
+            pick(&mut rng, &["骨科", "口腔", "眼科", "康复"])
+        ),
         Industry::Insurance => String::new(),
         _ => format!("{city}{}有限公司", pick(&mut rng, &BRANDS)),
     };
-    let created_at = plan.office_time(&mut rng, rng.random_range(1..=180));
+    let created_at = plan.office_day(&mut rng, 1..=180);
     Lead {
         name,
         company,
-        title: pick(&mut rng, industry.titles()).0,
+        title: match industry {
+            Industry::Insurance => "个人",
+            _ => pick(&mut rng, industry.titles()).0,
+        },
         phone: phone(&mut rng),
         email: format!("{g_py}.{s_py}{}@lead.example.cn", k % 1000),
         source: pick(&mut rng, &SOURCES),
@@ -1026,7 +1055,7 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     };
 
     let (created_at, closed_at) = if status == "open" {
-        (plan.office_time(&mut rng, rng.random_range(1..=HISTORY_DAYS)), None)
+        (plan.office_day(&mut rng, 1..=HISTORY_DAYS), None)
     } else {
         let closed_days = rng.random_range(1..=200);
         let cycle = rng.random_range(15..=240);
@@ -1061,10 +1090,11 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     let certainty = certainty_for(&mut rng, proc.stages[stage].probability, status);
     let evidence = evidence_for(&mut rng, certainty);
     let product = pick(&mut rng, acct.industry.products());
+    // "上海市中心医院彩色超声诊断系统采购项目", "Apex Technologies Ltd. CRM系统项目"
+    let gap = if acct.name.is_ascii() { " " } else { "" };
     let name = format!(
-        "{}{}{}",
+        "{}{gap}{product}{}",
         acct.name,
-        product,
         pick(&mut rng, &DEAL_SUFFIXES)
     );
     let smart_goal = if rng.random_bool(0.6) {
@@ -1105,12 +1135,12 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
         from: None,
         to: Some(proc.stages[0].id.to_string()),
     });
-    for m in 1..=stage {
+    for (pair, at) in proc.stages[..=stage].windows(2).zip(&entered[1..]) {
         events.push(Event {
-            at: entered[m],
+            at: *at,
             kind: "stage",
-            from: Some(proc.stages[m - 1].id.to_string()),
-            to: Some(proc.stages[m].id.to_string()),
+            from: Some(pair[0].id.to_string()),
+            to: Some(pair[1].id.to_string()),
         });
     }
     let amount_minor = amount_cny * 100;
@@ -1132,22 +1162,26 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
             to: Some(expected_close.to_string()),
         });
     }
-    if certainty >= 20 && rng.random_bool(0.6) {
-        let at = between(created_at, end, rng.random_range(0.3..0.95));
-        if certainty >= 30 && rng.random_bool(0.4) {
-            events.push(Event {
-                at: between(created_at, at, rng.random_range(0.2..0.8)),
-                kind: "certainty",
-                from: Some((certainty - 20).to_string()),
-                to: Some((certainty - 10).to_string()),
-            });
+    if certainty >= 20 && rng.random_bool(0.8) {
+        // The level climbed from 10 % in steps of 10 or 20 over the deal's life.
+        let mut levels = Vec::with_capacity(10);
+        let mut level = 10;
+        while level < certainty {
+            level = (level + pick(&mut rng, &[10, 10, 20])).min(certainty);
+            levels.push(level);
         }
-        events.push(Event {
-            at,
-            kind: "certainty",
-            from: Some((certainty - 10).to_string()),
-            to: Some(certainty.to_string()),
-        });
+        let steps = levels.len() as f64;
+        let mut from = 10;
+        for (k, to) in levels.into_iter().enumerate() {
+            let frac = (k as f64 + rng.random_range(0.2..0.9)) / steps * 0.95;
+            events.push(Event {
+                at: between(created_at, end, frac),
+                kind: "certainty",
+                from: Some(from.to_string()),
+                to: Some(to.to_string()),
+            });
+            from = to;
+        }
     }
     if let Some(at) = closed_at {
         events.push(Event {
@@ -1158,7 +1192,10 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
         });
     }
     events.sort_by_key(|e| e.at);
-    let updated_at = events.last().map_or(created_at, |e| e.at).max(stage_entered_at);
+    let updated_at = events
+        .last()
+        .map_or(created_at, |e| e.at)
+        .max(stage_entered_at);
 
     let activities = activities_for(plan, &mut rng, acct, created_at, end);
     let checks = if tracked {
@@ -1249,10 +1286,11 @@ fn activities_for(
 // ---------------------------------------------------------------------------------------------
 // From records to rows
 
-/// What the generator hands the writer: statements to run in order, then maybe a commit.
+/// What the generator hands the writer: statements to run in order, and whether to report
+/// progress after them.
 struct Step {
     statements: Vec<Statement>,
-    commit: bool,
+    report: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1277,6 +1315,7 @@ const TABLES: [&Table; 7] = [
 
 struct Generator {
     plan: Plan,
+    backend: Backend,
     phase: Phase,
     next: u64,
     accounts: Vec<AccountInfo>,
@@ -1301,6 +1340,7 @@ const CHECKS: usize = 6;
 impl Generator {
     fn new(plan: Plan, backend: Backend) -> Generator {
         Generator {
+            backend,
             phase: Phase::Accounts,
             next: 0,
             accounts: Vec::with_capacity(plan.accounts as usize),
@@ -1314,99 +1354,86 @@ impl Generator {
         }
     }
 
-    /// How many records of the current phase one step generates.
-    fn step_size(&self, table: usize, backend: Backend) -> u64 {
-        TABLES[table].rows_per_statement(backend) as u64
-    }
-
-    /// The next statements, or `None` when everything has been generated.
-    fn step(&mut self, backend: Backend) -> Option<Step> {
-        let mut out = Vec::new();
-        let (total, done) = match self.phase {
-            Phase::Accounts => {
-                let end = (self.next + self.step_size(ACCOUNTS, backend)).min(self.plan.accounts);
-                for j in self.next..end {
-                    let a = account(&self.plan, j);
-                    out.extend(self.batches[ACCOUNTS].push(self.account_row(j, &a)));
-                    self.accounts
-                        .push(AccountInfo::new(&a, 0, &[]));
-                }
-                (self.plan.accounts, end)
-            }
-            Phase::Contacts => {
-                let end = (self.next + self.step_size(CONTACTS, backend) / 2).min(self.plan.accounts);
-                for j in self.next..end {
-                    let a = account(&self.plan, j);
-                    let cs = contacts(&self.plan, j, &a);
-                    self.accounts[j as usize] = AccountInfo::new(&a, self.next_contact, &cs);
-                    for c in &cs {
-                        let row = self.contact_row(j, &a, c);
-                        out.extend(self.batches[CONTACTS].push(row));
-                        self.next_contact += 1;
-                    }
-                }
-                (self.plan.accounts, end)
-            }
-            Phase::Leads => {
-                let end = (self.next + self.step_size(LEADS, backend)).min(self.plan.leads);
-                for k in self.next..end {
-                    let l = lead(&self.plan, k);
-                    out.extend(self.batches[LEADS].push(self.lead_row(k, &l)));
-                }
-                (self.plan.leads, end)
-            }
-            Phase::Deals => {
-                let end = (self.next + self.step_size(OPPORTUNITIES, backend)).min(self.plan.deals);
-                for i in self.next..end {
-                    let d = deal(&self.plan, &self.accounts, i);
-                    self.push_deal(i, d, &mut out);
-                }
-                (self.plan.deals, end)
-            }
+    /// The next statements, or `None` when everything has been generated. A step generates
+    /// about one statement's worth of the current kind of record.
+    fn step(&mut self) -> Option<Step> {
+        let per_statement = |table: usize| TABLES[table].rows_per_statement(self.backend) as u64;
+        let start = self.next;
+        let (size, total) = match self.phase {
+            // Up to three contacts an account.
+            Phase::Accounts | Phase::Contacts => (per_statement(CONTACTS) / 3, self.plan.accounts),
+            Phase::Leads => (per_statement(LEADS), self.plan.leads),
+            Phase::Deals => (per_statement(OPPORTUNITIES), self.plan.deals),
             Phase::Done => return None,
         };
-        self.next = done;
-        let mut commit = false;
-        if done >= total {
-            self.finish_phase(&mut out);
-            commit = true;
-        } else if self.phase == Phase::Deals {
-            let before = done - self.step_size(OPPORTUNITIES, backend);
-            commit = before / COMMIT_EVERY_DEALS != done / COMMIT_EVERY_DEALS;
+        let end = (start + size).min(total);
+        let mut out = Vec::new();
+        for index in start..end {
+            match self.phase {
+                Phase::Accounts => {
+                    let row = self.account_row(index, &account(&self.plan, index));
+                    out.extend(self.batches[ACCOUNTS].push(row));
+                }
+                Phase::Contacts => self.push_contacts(index, &mut out),
+                Phase::Leads => {
+                    let row = self.lead_row(index, &lead(&self.plan, index));
+                    out.extend(self.batches[LEADS].push(row));
+                }
+                Phase::Deals => {
+                    let d = deal(&self.plan, &self.accounts, index);
+                    self.push_deal(index, d, &mut out);
+                }
+                Phase::Done => {}
+            }
         }
+        self.next = end;
+        let report = if end >= total {
+            self.finish_phase(&mut out);
+            true
+        } else {
+            self.phase == Phase::Deals && start / REPORT_EVERY_DEALS != end / REPORT_EVERY_DEALS
+        };
         Some(Step {
             statements: out,
-            commit,
+            report,
         })
     }
 
+    /// Flushes the batches of the finished phase and moves on to the next.
     fn finish_phase(&mut self, out: &mut Vec<Statement>) {
-        let tables: &[usize] = match self.phase {
-            Phase::Accounts => &[ACCOUNTS],
-            Phase::Contacts => &[CONTACTS],
-            Phase::Leads => &[LEADS],
-            _ => &[OPPORTUNITIES],
+        let (tables, next): (&[usize], Phase) = match self.phase {
+            Phase::Accounts => (&[ACCOUNTS], Phase::Contacts),
+            Phase::Contacts => (&[CONTACTS], Phase::Leads),
+            Phase::Leads => (&[LEADS], Phase::Deals),
+            Phase::Deals | Phase::Done => {
+                (&[OPPORTUNITIES, EVENTS, ACTIVITIES, CHECKS], Phase::Done)
+            }
         };
         for t in tables {
             out.extend(self.batches[*t].finish());
-        }
-        if self.phase == Phase::Deals {
-            out.append(&mut self.held);
-            for t in [EVENTS, ACTIVITIES, CHECKS] {
-                out.extend(self.batches[t].finish());
+            if *t == OPPORTUNITIES {
+                out.append(&mut self.held);
             }
         }
-        self.phase = match self.phase {
-            Phase::Accounts => Phase::Contacts,
-            Phase::Contacts => Phase::Leads,
-            Phase::Leads => Phase::Deals,
-            Phase::Deals | Phase::Done => Phase::Done,
-        };
+        self.phase = next;
         self.next = 0;
     }
 
     fn rep(&self, idx: usize) -> &Rep {
         &self.plan.reps[idx]
+    }
+
+    /// Adds an account's contacts and notes what its deals need to know about it.
+    fn push_contacts(&mut self, j: u64, out: &mut Vec<Statement>) {
+        let a = account(&self.plan, j);
+        let cs = contacts(&self.plan, j, &a);
+        self.accounts
+            .push(AccountInfo::new(&a, self.next_contact, &cs));
+        for c in &cs {
+            let row = self.contact_row(j, &a, c);
+            out.extend(self.batches[CONTACTS].push(row));
+            self.next_contact += 1;
+        }
     }
 
     fn account_row(&self, j: u64, a: &Account) -> [Value; 13] {
@@ -1431,8 +1458,16 @@ impl Generator {
     fn contact_row(&self, j: u64, a: &Account, c: &Contact) -> [Value; 21] {
         let owner = self.rep(a.owner);
         let (title, department) = a.industry.titles()[c.title];
-        let [interests, tenure, authority, personality, style, family, business, personal] =
-            c.profile.clone().unwrap_or_default();
+        let [
+            interests,
+            tenure,
+            authority,
+            personality,
+            style,
+            family,
+            business,
+            personal,
+        ] = c.profile.clone().unwrap_or_default();
         [
             self.next_contact.into(),
             (self.plan.ids.account + j as i64).into(),
@@ -1569,14 +1604,8 @@ async fn create_people(
     hash: &str,
 ) -> anyhow::Result<(Vec<Rep>, Vec<String>, usize)> {
     let mut teams = 0;
-    let company = match users::find_team(tx, COMPANY).await? {
-        Some(id) => id,
-        None => {
-            teams += 1;
-            users::create_team(tx, COMPANY, None).await?
-        }
-    };
-    let mut user = async |tx: &mut Tx, email: &str, name: &str, role: Role, team: i64| {
+    let company = ensure_team(tx, COMPANY, None, &mut teams).await?;
+    let user = async |tx: &mut Tx, email: &str, name: &str, role: Role, team: i64| {
         users::create(
             tx,
             &users::NewUser {
@@ -1594,13 +1623,13 @@ async fn create_people(
     let mut region_teams = Vec::new();
     let mut managers = Vec::new();
     for (r, region) in REGIONS.iter().enumerate() {
-        let region_id = ensure_team(tx, region.team, company, &mut teams).await?;
+        let region_id = ensure_team(tx, region.team, Some(company), &mut teams).await?;
         let name = user_name(args.seed, r);
         let email = format!("manager{}@demo.opportune", r + 1);
         user(tx, &email, &name, Role::Manager, region_id).await?;
         managers.push(name);
         for t in region.teams {
-            region_teams.push((r, ensure_team(tx, t, region_id, &mut teams).await?));
+            region_teams.push((r, ensure_team(tx, t, Some(region_id), &mut teams).await?));
         }
     }
     let mut reps = Vec::new();
@@ -1618,19 +1647,18 @@ async fn create_people(
     Ok((reps, managers, teams))
 }
 
+/// The team named `name`, created under `parent` (and counted) if it does not exist.
 async fn ensure_team(
     tx: &mut Tx,
     name: &str,
-    parent: i64,
+    parent: Option<i64>,
     created: &mut usize,
 ) -> anyhow::Result<i64> {
-    Ok(match users::find_team(tx, name).await? {
-        Some(id) => id,
-        None => {
-            *created += 1;
-            users::create_team(tx, name, Some(parent)).await?
-        }
-    })
+    if let Some(id) = users::find_team(tx, name).await? {
+        return Ok(id);
+    }
+    *created += 1;
+    Ok(users::create_team(tx, name, parent).await?)
 }
 
 /// Rows written per table, in the order of [`TABLES`].
@@ -1693,8 +1721,23 @@ pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
     let hash =
         tokio::task::spawn_blocking(|| opportune_web::auth::hash_password(DEMO_PASSWORD)).await??;
 
-    let mut tx = db.begin().await?;
-    let (reps, managers, teams) = create_people(&mut tx, args, &hash).await?;
+    let load = bulk::loader(db, LOAD_CACHE_KIB).await?;
+    let result = load_all(&load, args, &hash, processes, &mut progress).await;
+    load.close().await;
+    result
+}
+
+/// Writes the demo data in one transaction on `load` (a [`bulk::loader`]), so that a failed load
+/// leaves the database as it was.
+async fn load_all(
+    load: &Db,
+    args: &DemoArgs,
+    hash: &str,
+    processes: Vec<ProcessInfo>,
+    progress: &mut Progress,
+) -> anyhow::Result<()> {
+    let mut tx = load.begin().await?;
+    let (reps, managers, teams) = create_people(&mut tx, args, hash).await?;
     let users = reps.len() + managers.len() + 1;
     let ids = FirstIds {
         account: bulk::next_id(&mut tx, &bulk::ACCOUNTS).await?,
@@ -1704,40 +1747,51 @@ pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
         event: bulk::next_id(&mut tx, &bulk::OPPORTUNITY_EVENTS).await?,
         activity: bulk::next_id(&mut tx, &bulk::ACTIVITIES).await?,
     };
-    tx.commit().await?;
     eprintln!(
         "demo: {teams} teams and {users} users created ({:.1} s)",
         progress.seconds()
     );
+    let n = args.opportunities;
+    let suspended = if n >= REBUILD_INDEXES_FROM && ids.opportunity <= n.cast_signed() {
+        bulk::suspend(&mut tx, &TABLES).await?
+    } else {
+        bulk::Suspended::default()
+    };
 
     let plan = Plan::new(args, opportune_db::now(), reps, managers, processes, ids);
-    let backend = Backend::of(db);
-    let mut generator = Generator::new(plan, backend);
-    let mut tx = db.begin().await?;
-    bulk::sqlite_cache(&mut tx, LOAD_CACHE_KIB).await?;
+    let mut generator = Generator::new(plan, Backend::of(load));
     let mut pending = tokio::task::spawn_blocking(move || {
-        let step = generator.step(backend);
+        let step = generator.step();
         (generator, step)
     });
     loop {
         let (mut generator, step) = pending.await?;
         let Some(step) = step else { break };
         pending = tokio::task::spawn_blocking(move || {
-            let step = generator.step(backend);
+            let step = generator.step();
             (generator, step)
         });
         for s in step.statements {
             progress.add(&s);
             s.execute(&mut tx).await?;
         }
-        if step.commit {
-            tx.commit().await?;
+        if step.report {
             eprintln!("demo: {} ({:.1} s)", progress.line(), progress.seconds());
-            tx = db.begin().await?;
         }
     }
+    if suspended.indexes() + suspended.foreign_keys() > 0 {
+        bulk::restore(&mut tx, &suspended).await?;
+        let keys = match suspended.foreign_keys() {
+            0 => String::new(),
+            n => format!(" and {n} foreign keys"),
+        };
+        eprintln!(
+            "demo: {} indexes{keys} rebuilt ({:.1} s)",
+            suspended.indexes(),
+            progress.seconds()
+        );
+    }
     bulk::sync_sequences(&mut tx, &TABLES).await?;
-    bulk::sqlite_cache(&mut tx, USUAL_CACHE_KIB).await?;
     tx.commit().await?;
     eprintln!(
         "demo data loaded in {:.1} s: {teams} teams, {users} users, {}. Sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD}",
@@ -1745,4 +1799,363 @@ pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
         progress.line()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use opportune_core::certainty::supported_level;
+    use std::collections::HashSet;
+
+    const STAGE_PROBABILITIES: [i64; 6] = [10, 20, 40, 60, 80, 100];
+
+    fn plan(seed: u64, n: u64) -> Plan {
+        let reps = (0..rep_count(n))
+            .map(|k| Rep {
+                id: 10 + k as i64,
+                team_id: 100 + (k % 6) as i64,
+                region: (k % 6) / 2,
+            })
+            .collect();
+        let processes = (0..4)
+            .map(|p| ProcessInfo {
+                id: p + 1,
+                stages: (0..6)
+                    .map(|s| StageInfo {
+                        id: p * 10 + s + 1,
+                        probability: STAGE_PROBABILITIES[s as usize],
+                        entry: vec![1_000 + p * 100 + s * 2, 1_001 + p * 100 + s * 2],
+                    })
+                    .collect(),
+            })
+            .collect();
+        let now = Utc
+            .with_ymd_and_hms(2026, 6, 15, 8, 30, 0)
+            .single()
+            .expect("a valid instant");
+        let ids = FirstIds {
+            account: 1,
+            contact: 1,
+            lead: 1,
+            opportunity: 1,
+            event: 1,
+            activity: 1,
+        };
+        let managers = vec!["王伟".to_owned(), "李娜".to_owned(), "张敏".to_owned()];
+        Plan::new(
+            &DemoArgs {
+                opportunities: n,
+                seed,
+            },
+            now,
+            reps,
+            managers,
+            processes,
+            ids,
+        )
+    }
+
+    fn account_infos(plan: &Plan) -> Vec<AccountInfo> {
+        let mut next_contact = 1;
+        (0..plan.accounts)
+            .map(|j| {
+                let a = account(plan, j);
+                let cs = contacts(plan, j, &a);
+                let info = AccountInfo::new(&a, next_contact, &cs);
+                next_contact += cs.len() as i64;
+                info
+            })
+            .collect()
+    }
+
+    fn deals(plan: &Plan) -> Vec<Deal> {
+        let infos = account_infos(plan);
+        (0..plan.deals).map(|i| deal(plan, &infos, i)).collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_records() {
+        let a = plan(7, 500);
+        let b = plan(7, 500);
+        for j in 0..a.accounts {
+            let (x, y) = (account(&a, j), account(&b, j));
+            assert_eq!(x, y);
+            assert_eq!(contacts(&a, j, &x), contacts(&b, j, &y));
+        }
+        for k in 0..a.leads {
+            assert_eq!(lead(&a, k), lead(&b, k));
+        }
+        assert_eq!(deals(&a), deals(&b));
+
+        let other = plan(8, 500);
+        assert_ne!(deals(&a), deals(&other));
+        assert_ne!(account(&a, 0), account(&other, 0));
+    }
+
+    #[test]
+    fn a_record_depends_only_on_its_index() {
+        let p = plan(3, 300);
+        let infos = account_infos(&p);
+        let in_order = deals(&p);
+        assert_eq!(deal(&p, &infos, 250), in_order[250]);
+        assert_eq!(account(&p, 40), account(&p, 40));
+        assert_eq!(lead(&p, 7), lead(&p, 7));
+    }
+
+    #[test]
+    fn sizes_grow_with_the_deals() {
+        assert_eq!(rep_count(2_000), 8);
+        assert_eq!(rep_count(300), 6);
+        let users = rep_count(1_000_000) + REGIONS.len() + 1;
+        assert!((150..=200).contains(&users), "{users} users for 1M deals");
+        assert_eq!(account_count(2_000), 400);
+        assert_eq!(account_count(10), 50);
+        assert_eq!(lead_count(2_000), 200);
+        assert_eq!(lead_count(10), 20);
+        let names: HashSet<String> = (0..200).map(|k| user_name(42, k)).collect();
+        assert_eq!(names.len(), 200, "user names are distinct");
+    }
+
+    #[test]
+    fn deals_are_plausible() {
+        let p = plan(42, 2_000);
+        let all = deals(&p);
+        let processes: HashSet<usize> = all.iter().map(|d| d.process).collect();
+        assert_eq!(
+            processes.len(),
+            p.processes.len(),
+            "every process gets deals"
+        );
+        let open = all.iter().filter(|d| d.status == "open").count();
+        assert!((1_300..=1_700).contains(&open), "{open} open deals of 2000");
+        let mut consistent = 0;
+        let mut events = 0;
+        for d in &all {
+            assert!(d.certainty % 10 == 0 && (0..=100).contains(&d.certainty));
+            assert!(
+                (5_000_000..=500_000_000).contains(&d.amount_minor),
+                "amount {}",
+                d.amount_minor
+            );
+            assert!(d.stage_entered_at >= d.created_at);
+            assert!(d.created_at >= p.now - Duration::days(HISTORY_DAYS + 1));
+            assert!(d.updated_at >= d.stage_entered_at && d.updated_at <= p.now);
+            let days = (d.expected_close - p.today).num_days();
+            assert!((-210..=300).contains(&days), "close date {days} days away");
+            assert_eq!(d.events[0].kind, "created");
+            assert_eq!(
+                d.events[0].to,
+                Some(p.processes[d.process].stages[0].id.to_string())
+            );
+            assert!(d.events.windows(2).all(|w| w[0].at <= w[1].at));
+            let moves = d.events.iter().filter(|e| e.kind == "stage").count();
+            assert_eq!(moves, d.stage);
+            if let Some(c) = d.events.iter().rfind(|e| e.kind == "certainty") {
+                assert_eq!(c.to, Some(d.certainty.to_string()));
+            }
+            if let Some(m) = d.events.iter().rfind(|e| e.kind == "stage") {
+                assert_eq!(m.at, d.stage_entered_at);
+                assert_eq!(
+                    m.to,
+                    Some(p.processes[d.process].stages[d.stage].id.to_string())
+                );
+            }
+            match d.status {
+                "open" => {
+                    assert!(d.closed_at.is_none());
+                    assert!(d.events.iter().all(|e| e.kind != "status"));
+                }
+                "won" => {
+                    assert_eq!(d.certainty, 100);
+                    assert_eq!(d.stage, p.processes[d.process].stages.len() - 1);
+                    assert!(d.closed_at.is_some());
+                }
+                _ => {
+                    let closed = d.closed_at.expect("a closed deal has closed_at");
+                    assert!(closed > d.created_at && closed <= p.now);
+                    assert_eq!(
+                        d.events.last().map(|e| (e.kind, e.to.as_deref())),
+                        Some(("status", Some(d.status)))
+                    );
+                }
+            }
+            if i64::from(supported_level(d.evidence)) == d.certainty {
+                consistent += 1;
+            }
+            assert!(d.checks.is_empty() || d.tracked);
+            for a in &d.activities {
+                assert!(a.occurred_on < p.today);
+                assert!(a.occurred_on >= d.created_at.date_naive());
+                assert!(a.created_at < p.now);
+            }
+            events += d.events.len();
+        }
+        assert!(
+            consistent * 10 >= all.len() * 8,
+            "evidence mostly fits the level"
+        );
+        let per_deal = events as f64 / all.len() as f64;
+        assert!(
+            (3.5..=10.0).contains(&per_deal),
+            "{per_deal} events per deal"
+        );
+    }
+
+    #[test]
+    fn generated_statements_cover_every_record() {
+        let p = plan(1, 3_000);
+        let (deals, accounts, leads) = (p.deals, p.accounts, p.leads);
+        let mut g = Generator::new(p, Backend::Sqlite);
+        let mut rows = std::collections::HashMap::<&str, u64>::new();
+        let mut order = Vec::new();
+        while let Some(step) = g.step() {
+            for s in step.statements {
+                *rows.entry(s.table()).or_default() += s.rows() as u64;
+                order.push(s.table());
+            }
+        }
+        assert_eq!(rows["opportunities"], deals);
+        assert_eq!(rows["accounts"], accounts);
+        assert_eq!(rows["leads"], leads);
+        assert_eq!(rows["contacts"], (g.next_contact - 1) as u64);
+        assert_eq!(rows["opportunity_events"], (g.next_event - 1) as u64);
+        assert_eq!(rows["activities"], g.activities);
+        let first = |t: &str| {
+            order
+                .iter()
+                .position(|x| *x == t)
+                .expect("the table is written")
+        };
+        assert!(first("accounts") < first("contacts"));
+        assert!(first("opportunities") < first("opportunity_events"));
+        assert!(first("opportunities") < first("activities"));
+    }
+
+    async fn count(db: &Db, sql: &'static str) -> i64 {
+        let Db::Sqlite { read, .. } = db else {
+            panic!("the test runs on SQLite")
+        };
+        sqlx::query_scalar(sql)
+            .fetch_one(read)
+            .await
+            .expect("the check query runs")
+    }
+
+    async fn fingerprint(db: &Db) -> Vec<(i64, i64, String, i64, i64, i64, String, i64)> {
+        let Db::Sqlite { read, .. } = db else {
+            panic!("the test runs on SQLite")
+        };
+        sqlx::query_as(
+            "SELECT id, account_id, name, owner_id, amount_minor, stage_id, status, certainty FROM opportunities ORDER BY id",
+        )
+        .fetch_all(read)
+        .await
+        .expect("the opportunities can be read")
+    }
+
+    async fn fresh(dir: &std::path::Path) -> Db {
+        let db = Db::connect(None, dir)
+            .await
+            .expect("SQLite opens in the temporary directory");
+        opportune_db::prepare(&db).await.expect("SQLite prepares");
+        db
+    }
+
+    #[tokio::test]
+    async fn loads_a_small_data_set_on_sqlite() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = fresh(dir.path()).await;
+        // A server's first administrator, as `serve` creates it, is already there.
+        let mut tx = db.begin().await.expect("a transaction");
+        let hq = users::ensure_team(&mut tx, COMPANY)
+            .await
+            .expect("the team");
+        users::create(
+            &mut tx,
+            &users::NewUser {
+                email: "admin@opportune.local",
+                name: "Admin",
+                password_hash: "x",
+                role: Role::Admin,
+                team_id: Some(hq),
+            },
+        )
+        .await
+        .expect("the first admin");
+        tx.commit().await.expect("commit");
+
+        let args = DemoArgs {
+            opportunities: 300,
+            seed: 9,
+        };
+        run(&db, &args).await.expect("the demo loads");
+
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM opportunities").await, 300);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM accounts").await, 60);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM leads").await, 30);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM teams").await, 10);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM users").await,
+            1 + 1 + 3 + 6
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM opportunity_events e WHERE e.opportunity_id = o.id)").await,
+            0,
+            "every deal has its history"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_id AND u.role = 'rep' AND u.team_id = a.team_id)").await,
+            0,
+            "every account has an existing rep as owner, in the owner's team"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE o.team_id IS NOT u.team_id").await,
+            0
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(DISTINCT process_id) FROM opportunities").await,
+            count(&db, "SELECT COUNT(*) FROM processes").await
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.process_id != o.process_id").await,
+            0
+        );
+        assert!(count(&db, "SELECT COUNT(*) FROM activities").await >= 300);
+        // The team tree: every team is its own ancestor and inherits its parent's ancestors,
+        // and nothing else: 1 + 3 × 2 + 6 × 3 pairs.
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM teams t WHERE NOT EXISTS (SELECT 1 FROM team_closure c WHERE c.ancestor_id = t.id AND c.descendant_id = t.id)").await,
+            0
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM teams t JOIN team_closure p ON p.descendant_id = t.parent_id WHERE NOT EXISTS (SELECT 1 FROM team_closure c WHERE c.ancestor_id = p.ancestor_id AND c.descendant_id = t.id)").await,
+            0
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM team_closure").await, 25);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM pragma_foreign_key_check").await,
+            0,
+            "no dangling references"
+        );
+
+        let again = run(&db, &args).await;
+        assert!(again.is_err(), "a second load is refused");
+
+        let other_dir = tempfile::tempdir().expect("a temporary directory");
+        let other = fresh(other_dir.path()).await;
+        run(&other, &args).await.expect("the demo loads again");
+        // The other database has no first admin, so the demo users' ids are one lower.
+        let (a, b) = (fingerprint(&db).await, fingerprint(&other).await);
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (x.0, x.1, &x.2, x.4, x.5, &x.6, x.7),
+                (y.0, y.1, &y.2, y.4, y.5, &y.6, y.7)
+            );
+            assert_eq!(x.3, y.3 + 1);
+        }
+        db.close().await;
+        other.close().await;
+    }
 }

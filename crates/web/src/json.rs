@@ -85,6 +85,24 @@ fn leak_field(name: &str) -> &'static str {
     leaked
 }
 
+/// A record id in the path; anything that is not an id names no record (404 in the API's shape).
+pub struct IdPath(pub i64);
+
+impl FromRequestParts<AppState> for IdPath {
+    type Rejection = Localized;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(Lang(tr)) = Lang::from_request_parts(parts, state).await;
+        axum::extract::Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| IdPath(id))
+            .map_err(|_| Localized(ApiError::NotFound, tr))
+    }
+}
+
 /// Query parameters whose errors follow the API contract (422 naming the parameter).
 pub struct QueryParams<T>(pub T);
 

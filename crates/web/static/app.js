@@ -49,7 +49,8 @@
       list.appendChild(li);
     });
     var canOverride = err.code === "criteria_unmet";
-    dialog.querySelector("[data-override]").hidden = !canOverride;
+    dialog.querySelectorAll("[data-override]").forEach(function (el) { el.hidden = !canOverride; });
+    dialog.querySelector("textarea").required = canOverride;
     dialog.querySelector("[data-other]").textContent = canOverride ? "" : (err.message || "");
     var form = dialog.querySelector("form");
     var reason = form.querySelector("textarea");

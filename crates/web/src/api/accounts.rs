@@ -4,10 +4,10 @@ use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::Localized;
-use crate::json::JsonBody;
+use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{AccountForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use opportune_db::accounts::{self, Account, AccountFilter};
@@ -71,8 +71,11 @@ impl From<Account> for AccountOut {
 #[serde(default)]
 pub struct ListQuery {
     pub q: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub owner_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -82,7 +85,7 @@ pub struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Json<List<AccountOut>>, Localized> {
     let filter = AccountFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
@@ -180,7 +183,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<AccountOut>, Localized> {
     let a = accounts::get(&state.db, &me.viewer, id)
         .await
@@ -195,7 +198,7 @@ async fn get_one(
 async fn patch(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<AccountPatch>,
 ) -> Result<Json<AccountOut>, Localized> {
     let current = accounts::get(&state.db, &me.viewer, id)
@@ -217,7 +220,7 @@ async fn patch(
 async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, Localized> {
     accounts::delete(&state.db, &me.viewer, id)
         .await

@@ -5,10 +5,10 @@ use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::Localized;
-use crate::json::JsonBody;
+use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{ActivityForm, LinkPatch, patch_id, patch_link, patch_text};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::FieldErrors;
@@ -80,10 +80,14 @@ impl From<Activity> for ActivityOut {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
 pub struct ListQuery {
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub opportunity_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub account_id: Option<i64>,
     pub kind: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -111,7 +115,7 @@ impl ListQuery {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Json<List<ActivityOut>>, Localized> {
     let filter = q.filter().map_err(|e| me.err(e))?;
     let page = PageQuery {
@@ -222,7 +226,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<ActivityOut>, Localized> {
     let a = activities::get(&state.db, &me.viewer, id)
         .await
@@ -238,7 +242,7 @@ async fn get_one(
 async fn patch(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<ActivityPatch>,
 ) -> Result<Json<ActivityOut>, Localized> {
     let current = activities::get(&state.db, &me.viewer, id)
@@ -260,7 +264,7 @@ async fn patch(
 async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, Localized> {
     activities::delete(&state.db, &me.viewer, id)
         .await

@@ -5,10 +5,10 @@ use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::Localized;
-use crate::json::JsonBody;
+use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{ContactForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_db::contacts::{self, Contact, ContactFilter};
@@ -90,8 +90,11 @@ impl From<Contact> for ContactOut {
 #[serde(default)]
 pub struct ListQuery {
     pub q: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub account_id: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -101,7 +104,7 @@ pub struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Json<List<ContactOut>>, Localized> {
     let filter = ContactFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
@@ -229,7 +232,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<ContactOut>, Localized> {
     let c = contacts::get(&state.db, &me.viewer, id)
         .await
@@ -244,7 +247,7 @@ async fn get_one(
 async fn patch(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<ContactPatch>,
 ) -> Result<Json<ContactOut>, Localized> {
     let current = contacts::get(&state.db, &me.viewer, id)
@@ -266,7 +269,7 @@ async fn patch(
 async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, Localized> {
     contacts::delete(&state.db, &me.viewer, id)
         .await

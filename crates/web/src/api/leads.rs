@@ -5,10 +5,10 @@ use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::Localized;
-use crate::json::JsonBody;
+use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{LeadForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use opportune_core::FieldErrors;
@@ -75,7 +75,9 @@ impl From<Lead> for LeadOut {
 pub struct ListQuery {
     pub q: Option<String>,
     pub status: Option<String>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
 }
 
@@ -102,7 +104,7 @@ impl ListQuery {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
-    Query(q): Query<ListQuery>,
+    QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Json<List<LeadOut>>, Localized> {
     let filter = q.filter().map_err(|e| me.err(e))?;
     let page = PageQuery {
@@ -194,7 +196,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<LeadOut>, Localized> {
     let l = leads::get(&state.db, &me.viewer, id)
         .await
@@ -209,7 +211,7 @@ async fn get_one(
 async fn patch(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<LeadPatch>,
 ) -> Result<Json<LeadOut>, Localized> {
     let current = leads::get(&state.db, &me.viewer, id)
@@ -231,7 +233,7 @@ async fn patch(
 async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, Localized> {
     leads::delete(&state.db, &me.viewer, id)
         .await

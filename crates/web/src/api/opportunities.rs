@@ -7,9 +7,9 @@ use crate::auth::ApiUser;
 use crate::deals;
 use crate::error::{ApiError, Localized};
 use crate::forms::OppForm;
-use crate::json::{JsonBody, QueryParams};
+use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
@@ -191,7 +191,7 @@ pub fn today() -> NaiveDate {
 }
 
 /// Opportunities the caller may see, filtered, sorted and paged.
-#[utoipa::path(get, path = "/api/v1/opportunities", tag = "opportunities", params(ListQuery),
+#[utoipa::path(get, operation_id = "list_opportunities", path = "/api/v1/opportunities", tag = "opportunities", params(ListQuery),
     responses((status = 200, body = List<OppOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
@@ -291,7 +291,7 @@ impl OppPatch {
 }
 
 /// Creates an opportunity at the first stage of `process_id`.
-#[utoipa::path(post, path = "/api/v1/opportunities", tag = "opportunities", request_body = OppCreate,
+#[utoipa::path(post, operation_id = "create_opportunity", path = "/api/v1/opportunities", tag = "opportunities", request_body = OppCreate,
     responses((status = 201, body = OppOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -338,24 +338,24 @@ async fn load(
 }
 
 /// One opportunity, with its ticked criteria.
-#[utoipa::path(get, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_opportunity", path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
     responses((status = 200, body = OppOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<OppOut>, Localized> {
     let (o, checks) = load(&state, &me, id).await?;
     Ok(Json(OppOut::from_row(o, checks)))
 }
 
 /// Changes fields of an opportunity read at `version`; 409 with the current record if stale.
-#[utoipa::path(patch, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)), request_body = OppPatch,
+#[utoipa::path(patch, operation_id = "update_opportunity", path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)), request_body = OppPatch,
     responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn patch(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<OppPatch>,
 ) -> Result<Json<OppOut>, Localized> {
     let (current, checks) = load(&state, &me, id).await?;
@@ -369,12 +369,12 @@ async fn patch(
 }
 
 /// Deletes an opportunity and its history.
-#[utoipa::path(delete, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
+#[utoipa::path(delete, operation_id = "delete_opportunity", path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, Localized> {
     opportunities::delete(&state.db, &me.viewer, id)
         .await
@@ -392,12 +392,12 @@ pub struct StageMove {
 /// Moves the deal to another stage of its process. Moving forward into a stage whose entry
 /// criteria are not ticked is refused (409, `criteria_unmet`, with `unmet_criteria`) unless an
 /// `override_reason` is given.
-#[utoipa::path(post, path = "/api/v1/opportunities/{id}/stage", tag = "opportunities", params(("id" = i64, Path)), request_body = StageMove,
+#[utoipa::path(post, operation_id = "move_opportunity_stage", path = "/api/v1/opportunities/{id}/stage", tag = "opportunities", params(("id" = i64, Path)), request_body = StageMove,
     responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn move_stage(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<StageMove>,
 ) -> Result<Json<OppOut>, Localized> {
     let (o, checks) = load(&state, &me, id).await?;
@@ -434,12 +434,12 @@ pub struct ChecksBody {
 }
 
 /// Sets which entry criteria and work-checklist items of the deal are ticked.
-#[utoipa::path(put, path = "/api/v1/opportunities/{id}/checks", tag = "opportunities", params(("id" = i64, Path)), request_body = ChecksBody,
+#[utoipa::path(put, operation_id = "set_opportunity_checks", path = "/api/v1/opportunities/{id}/checks", tag = "opportunities", params(("id" = i64, Path)), request_body = ChecksBody,
     responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_checks(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(b): JsonBody<ChecksBody>,
 ) -> Result<Json<OppOut>, Localized> {
     let (o, _) = load(&state, &me, id).await?;
@@ -487,12 +487,12 @@ pub struct EventList {
 }
 
 /// The deal's history, newest first.
-#[utoipa::path(get, path = "/api/v1/opportunities/{id}/history", tag = "opportunities", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "opportunity_history", path = "/api/v1/opportunities/{id}/history", tag = "opportunities", params(("id" = i64, Path)),
     responses((status = 200, body = EventList), (status = 404, body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<EventList>, Localized> {
     opportunities::get(&state.db, &me.viewer, id)
         .await
@@ -612,7 +612,7 @@ pub async fn load_board(
 
 /// The pipeline board as data: a column per stage of the process, each with its count, raw and
 /// weighted amount and its first cards (soonest close first).
-#[utoipa::path(get, path = "/api/v1/board", tag = "opportunities", params(BoardQuery),
+#[utoipa::path(get, operation_id = "get_board", path = "/api/v1/board", tag = "opportunities", params(BoardQuery),
     responses((status = 200, body = BoardOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn board(
     State(state): State<AppState>,

@@ -5,8 +5,9 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::Localized;
 use crate::i18n::Tr;
+use crate::json::IdPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use opportune_db::processes::{self, ItemRow, Process, Stage};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -102,7 +103,7 @@ pub fn process_out(p: &Process, tr: Tr) -> ProcessOut {
 }
 
 /// Every sales process, each with its ordered stages and their entry criteria.
-#[utoipa::path(get, path = "/api/v1/processes", tag = "processes",
+#[utoipa::path(get, operation_id = "list_processes", path = "/api/v1/processes", tag = "processes",
     responses((status = 200, body = ProcessList), (status = 401, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<ProcessList>, Localized> {
     let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
@@ -116,13 +117,13 @@ async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<Process
 }
 
 /// One sales process with its stages.
-#[utoipa::path(get, path = "/api/v1/processes/{id}", tag = "processes",
+#[utoipa::path(get, operation_id = "get_process", path = "/api/v1/processes/{id}", tag = "processes",
     params(("id" = i64, Path)),
     responses((status = 200, body = ProcessOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<ProcessOut>, Localized> {
     let p = processes::get(&state.db, id).await.map_err(|e| me.err(e))?;
     Ok(Json(process_out(&p, me.tr)))

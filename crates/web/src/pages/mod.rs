@@ -17,8 +17,11 @@ use opportune_db::users::UserRow;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
+pub mod accounts;
 pub mod admin;
 pub mod board;
+pub mod contacts;
+pub mod leads;
 pub mod login;
 pub mod opportunities;
 pub mod settings;
@@ -28,6 +31,9 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(board::router())
         .merge(opportunities::router())
+        .merge(accounts::router())
+        .merge(contacts::router())
+        .merge(leads::router())
         .merge(settings::router())
         .merge(admin::router())
 }
@@ -170,8 +176,11 @@ struct NotFoundPage {
     s: Shell,
 }
 
-/// The 404 page, in the visitor's language.
-pub async fn not_found(Lang(tr): Lang) -> Response {
+/// The 404 for unknown paths: JSON under `/api/`, the page elsewhere, in the visitor's language.
+pub async fn not_found(Lang(tr): Lang, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::Localized(crate::error::ApiError::NotFound, tr).into_response();
+    }
     render(
         &NotFoundPage {
             s: Shell::new(tr, None, "", "/"),

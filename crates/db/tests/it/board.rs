@@ -1,0 +1,137 @@
+//! The board's two queries: the column heads (count and amount per stage) and the cards, a
+//! page of each column, soonest close first.
+
+use crate::fixtures::{account, d, opp_input, opportunity, org, process};
+use opportune_db::opportunities::{self, OppFilter, Opportunity};
+use opportune_db::{Db, Viewer};
+
+/// The board's (stage id, count, amount) for the viewer, in stage-id order.
+async fn sums(db: &Db, v: &Viewer, f: &OppFilter) -> Vec<(i64, i64, i64)> {
+    let mut s: Vec<_> = opportunities::stage_sums(db, v, f)
+        .await
+        .expect("stage sums")
+        .into_iter()
+        .map(|s| (s.stage_id, s.count, s.amount_minor))
+        .collect();
+    s.sort_unstable();
+    s
+}
+
+/// The cards as (stage id, deal name), in the order returned.
+fn cards(c: &[Opportunity]) -> Vec<(i64, &str)> {
+    c.iter().map(|o| (o.stage_id, o.name.as_str())).collect()
+}
+
+async fn columns_sum_and_page_per_stage(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let sales = process(&db, "sales_cycle").await;
+    let other = process(&db, "customer_development").await;
+    let a = account(&db, &me, "Hospital").await;
+    let (s0, s1) = (sales.stages[0].row.id, sales.stages[1].row.id);
+    // Five deals in the first column, created out of close-date order.
+    for (name, amount, day) in [
+        ("c", 300, 3),
+        ("a", 100, 1),
+        ("e", 500, 5),
+        ("b", 200, 2),
+        ("d", 400, 4),
+    ] {
+        opportunity(&db, &me, a.id, &sales, name, amount, d(2027, 1, day)).await;
+    }
+    // Two in the second, moved there.
+    for (name, amount, day) in [("g", 1_000, 9), ("f", 2_050, 8)] {
+        let deal = opportunity(&db, &me, a.id, &sales, name, amount, d(2027, 1, day)).await;
+        opportunities::move_stage(&db, &me, &deal, s1, Some("test"))
+            .await
+            .expect("move");
+    }
+    // Not on this board: a won deal, another process's deal, and (for the rep) a colleague's deal.
+    let won = opportunity(&db, &me, a.id, &sales, "won", 7_000, d(2027, 1, 1)).await;
+    let mut input = opp_input(&me, a.id, "won", 7_000, d(2027, 1, 1));
+    input.status = "won".into();
+    opportunities::update(&db, &me, won.id, 1, &input)
+        .await
+        .expect("win");
+    opportunity(&db, &me, a.id, &other, "elsewhere", 9_000, d(2027, 1, 1)).await;
+    let b = account(&db, &o.rep_sh, "Factory").await;
+    opportunity(&db, &o.rep_sh, b.id, &sales, "colleague", 50, d(2027, 1, 7)).await;
+
+    let board = OppFilter {
+        process_id: Some(sales.row.id),
+        status: Some("open".into()),
+        ..OppFilter::default()
+    };
+    assert_eq!(
+        sums(&db, &me, &board).await,
+        [(s0, 5, 1_500), (s1, 2, 3_050)]
+    );
+    assert_eq!(
+        sums(&db, &o.mgr_east, &board).await,
+        [(s0, 6, 1_550), (s1, 2, 3_050)],
+        "the manager adds the sub-team"
+    );
+    assert!(
+        sums(&db, &o.mgr_west, &board).await.is_empty(),
+        "nothing for another team's manager"
+    );
+    let all_statuses = OppFilter {
+        status: None,
+        ..board.clone()
+    };
+    assert_eq!(
+        sums(&db, &me, &all_statuses).await,
+        [(s0, 6, 8_500), (s1, 2, 3_050)]
+    );
+
+    let page = |per: i64, offset: i64| {
+        let (db, board) = (db.clone(), board.clone());
+        async move {
+            opportunities::board_cards(&db, &me, &board, per, offset)
+                .await
+                .expect("cards")
+        }
+    };
+    assert_eq!(
+        cards(&page(2, 0).await),
+        [(s0, "a"), (s0, "b"), (s1, "f"), (s1, "g")],
+        "soonest close first, two per column"
+    );
+    assert_eq!(
+        cards(&page(2, 2).await),
+        [(s0, "c"), (s0, "d")],
+        "the next two of each column"
+    );
+    assert_eq!(cards(&page(2, 4).await), [(s0, "e")]);
+    assert!(page(2, 6).await.is_empty());
+    assert_eq!(page(50, 0).await.len(), 7);
+    let first = &page(1, 0).await[0];
+    assert_eq!(
+        (
+            first.amount_minor,
+            first.probability,
+            first.owner_name.as_str()
+        ),
+        (100, 10, "rep_east")
+    );
+
+    let searched = OppFilter {
+        q: Some("colleague".into()),
+        ..board.clone()
+    };
+    let found = opportunities::board_cards(&db, &o.mgr_east, &searched, 10, 0)
+        .await
+        .expect("cards");
+    assert_eq!(cards(&found), [(s0, "colleague")]);
+    let period = OppFilter {
+        close_from: Some(d(2027, 1, 2)),
+        close_to: Some(d(2027, 1, 8)),
+        ..board
+    };
+    assert_eq!(
+        sums(&db, &me, &period).await,
+        [(s0, 4, 1_400), (s1, 1, 2_050)]
+    );
+}
+
+conformance!(columns_sum_and_page_per_stage);

@@ -1,0 +1,605 @@
+//! Opportunities: versioned edits, the event history written with each change, stage moves,
+//! criteria ticks, and the list's filters, sorts and paging.
+
+use crate::fixtures::{account, d, opp_input, opportunity, org, process};
+use opportune_db::opportunities::{self, Event, OppFilter, Sort};
+use opportune_db::{Db, DbError, Paging};
+
+/// One event as (kind, from, to, reason).
+type EventView<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// The history as it reads, newest first.
+fn events(h: &[Event]) -> Vec<EventView<'_>> {
+    h.iter()
+        .map(|e| {
+            (
+                e.kind.as_str(),
+                e.from_value.as_deref(),
+                e.to_value.as_deref(),
+                e.reason.as_deref(),
+            )
+        })
+        .collect()
+}
+
+async fn creating_a_deal_records_it(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_sh;
+    let a = account(&db, &me, "华东人民医院").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(
+        &db,
+        &me,
+        a.id,
+        &sales,
+        "超声设备采购",
+        125_000_000,
+        d(2027, 3, 31),
+    )
+    .await;
+    assert_eq!(deal.version, 1);
+    assert_eq!(
+        (deal.stage_id, deal.process_id, deal.probability),
+        (sales.stages[0].row.id, sales.row.id, 10)
+    );
+    assert_eq!(
+        (deal.owner_id, deal.team_id, deal.account_name.as_str()),
+        (me.user_id, Some(o.shanghai), "华东人民医院")
+    );
+    assert_eq!(
+        (
+            deal.amount_minor,
+            deal.currency.as_str(),
+            deal.status.as_str()
+        ),
+        (125_000_000, "CNY", "open")
+    );
+    assert_eq!(deal.stage_name_en, sales.stages[0].row.name_en);
+    assert_eq!(deal.expected_close_date, d(2027, 3, 31));
+    assert_eq!(deal.closed_at, None);
+    assert_eq!(deal.stage_entered_at, deal.created_at);
+
+    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let first = sales.stages[0].row.id.to_string();
+    assert_eq!(events(&h), [("created", None, Some(first.as_str()), None)]);
+    assert_eq!(
+        (h[0].actor_id, h[0].actor_name.as_str()),
+        (me.user_id, "rep_sh")
+    );
+    assert_eq!(h[0].at, deal.created_at);
+
+    let fetched = opportunities::get(&db, &me, deal.id).await.expect("get");
+    assert_eq!(
+        (fetched.name.as_str(), fetched.version),
+        ("超声设备采购", 1)
+    );
+    assert!(matches!(
+        opportunities::get(&db, &me, 999_999).await,
+        Err(DbError::NotFound)
+    ));
+}
+
+async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let a = account(&db, &me, "Hospital").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
+
+    let mut edit = opp_input(&me, a.id, "Ultrasound, 2 units", 20_000, d(2027, 4, 30));
+    edit.certainty = 30;
+    edit.smart_goal = "Sign by April".into();
+    let saved = opportunities::update(&db, &me, deal.id, 1, &edit)
+        .await
+        .expect("update");
+    assert_eq!(
+        (saved.version, saved.amount_minor, saved.certainty),
+        (2, 20_000, 30)
+    );
+    assert_eq!(
+        (saved.name.as_str(), saved.smart_goal.as_str()),
+        ("Ultrasound, 2 units", "Sign by April")
+    );
+    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let mut changes = events(&h)[..3].to_vec();
+    changes.sort_unstable();
+    assert_eq!(
+        changes,
+        [
+            ("amount", Some("10000"), Some("20000"), None),
+            ("certainty", Some("0"), Some("30"), None),
+            ("close_date", Some("2027-03-31"), Some("2027-04-30"), None),
+        ]
+    );
+    assert_eq!(h.len(), 4, "a name or goal change is not an event");
+    assert!(
+        h[..3]
+            .iter()
+            .all(|e| e.at == saved.updated_at && e.actor_id == me.user_id)
+    );
+
+    // Won: a status event, and the deal is closed at that moment.
+    edit.status = "won".into();
+    let won = opportunities::update(&db, &me, deal.id, 2, &edit)
+        .await
+        .expect("win");
+    assert_eq!(won.closed_at, Some(won.updated_at));
+    assert_eq!(
+        events(&opportunities::history(&db, deal.id).await.expect("history"))[0],
+        ("status", Some("open"), Some("won"), None)
+    );
+
+    // A manager hands the deal to a rep of a sub-team: an owner event, and the team follows.
+    edit.owner_id = o.rep_sh.user_id;
+    let handed = opportunities::update(&db, &o.mgr_east, deal.id, 3, &edit)
+        .await
+        .expect("reassign");
+    assert_eq!(
+        (handed.owner_id, handed.team_id, handed.closed_at),
+        (o.rep_sh.user_id, Some(o.shanghai), won.closed_at)
+    );
+    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let (from, to) = (me.user_id.to_string(), o.rep_sh.user_id.to_string());
+    assert_eq!(
+        events(&h)[0],
+        ("owner", Some(from.as_str()), Some(to.as_str()), None)
+    );
+    assert_eq!(h[0].actor_id, o.mgr_east.user_id);
+
+    // Reopened: closed_at is cleared.
+    edit.status = "open".into();
+    let reopened = opportunities::update(&db, &o.mgr_east, deal.id, 4, &edit)
+        .await
+        .expect("reopen");
+    assert_eq!(reopened.closed_at, None);
+}
+
+async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let a = account(&db, &me, "Hospital").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
+    let first = opp_input(&me, a.id, "Ultrasound", 15_000, d(2027, 3, 31));
+    opportunities::update(&db, &me, deal.id, 1, &first)
+        .await
+        .expect("first edit");
+
+    let second = opp_input(&me, a.id, "Ultrasound", 99_000, d(2028, 1, 1));
+    let stale = opportunities::update(&db, &me, deal.id, 1, &second).await;
+    assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
+    let now = opportunities::get(&db, &me, deal.id).await.expect("get");
+    assert_eq!(
+        (now.amount_minor, now.expected_close_date, now.version),
+        (15_000, d(2027, 3, 31), 2)
+    );
+    assert_eq!(
+        opportunities::history(&db, deal.id)
+            .await
+            .expect("history")
+            .len(),
+        2,
+        "created + amount only"
+    );
+
+    let stale_move =
+        opportunities::move_stage(&db, &me, &deal, sales.stages[1].row.id, Some("late")).await;
+    assert!(
+        matches!(stale_move, Err(DbError::Stale)),
+        "a move decided on an old read is refused"
+    );
+    let stale_checks =
+        opportunities::set_checks(&db, &me, deal.id, 1, &[sales.stages[1].entry[0].id]).await;
+    assert!(
+        matches!(stale_checks, Err(DbError::Stale)),
+        "{stale_checks:?}"
+    );
+    let now = opportunities::get(&db, &me, deal.id).await.expect("get");
+    assert_eq!((now.stage_id, now.version), (sales.stages[0].row.id, 2));
+    assert!(
+        opportunities::checks(&db, deal.id)
+            .await
+            .expect("checks")
+            .is_empty()
+    );
+    assert_eq!(
+        opportunities::history(&db, deal.id)
+            .await
+            .expect("history")
+            .len(),
+        2
+    );
+}
+
+async fn stage_moves_are_recorded_with_their_reason(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let a = account(&db, &me, "Hospital").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
+    let (s0, s1, s2) = (
+        sales.stages[0].row.id,
+        sales.stages[1].row.id,
+        sales.stages[2].row.id,
+    );
+
+    let moved = opportunities::move_stage(&db, &me, &deal, s1, Some("客户口头确认"))
+        .await
+        .expect("move");
+    assert_eq!(
+        (moved.stage_id, moved.version, moved.probability),
+        (s1, 2, 20)
+    );
+    assert!(moved.stage_entered_at > deal.stage_entered_at);
+    assert_eq!(moved.stage_entered_at, moved.updated_at);
+    let moved = opportunities::move_stage(&db, &me, &moved, s2, None)
+        .await
+        .expect("move");
+    let back = opportunities::move_stage(&db, &me, &moved, s0, None)
+        .await
+        .expect("move back");
+    assert_eq!((back.stage_id, back.version), (s0, 4));
+
+    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let (s0, s1, s2) = (s0.to_string(), s1.to_string(), s2.to_string());
+    assert_eq!(
+        events(&h),
+        [
+            ("stage", Some(s2.as_str()), Some(s0.as_str()), None),
+            ("stage", Some(s1.as_str()), Some(s2.as_str()), None),
+            (
+                "stage",
+                Some(s0.as_str()),
+                Some(s1.as_str()),
+                Some("客户口头确认")
+            ),
+            ("created", None, Some(s0.as_str()), None),
+        ],
+        "newest first"
+    );
+}
+
+async fn criteria_ticks_are_replaced_as_a_set(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let a = account(&db, &me, "Hospital").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
+    let mut ids = sales.stages[1].entry_ids();
+    ids.sort_unstable();
+    let saved = opportunities::set_checks(&db, &me, deal.id, 1, &ids)
+        .await
+        .expect("tick");
+    assert_eq!(saved.version, 2);
+    assert_eq!(
+        opportunities::checks(&db, deal.id).await.expect("checks"),
+        ids
+    );
+    opportunities::set_checks(&db, &me, deal.id, 2, &ids[..1])
+        .await
+        .expect("untick");
+    assert_eq!(
+        opportunities::checks(&db, deal.id).await.expect("checks"),
+        ids[..1]
+    );
+    let theirs = opportunities::set_checks(&db, &o.rep_west, deal.id, 3, &ids).await;
+    assert!(matches!(theirs, Err(DbError::NotFound)), "{theirs:?}");
+    assert_eq!(
+        opportunities::checks(&db, deal.id).await.expect("checks"),
+        ids[..1]
+    );
+
+    opportunities::delete(&db, &me, deal.id)
+        .await
+        .expect("delete");
+    assert!(
+        opportunities::checks(&db, deal.id)
+            .await
+            .expect("checks")
+            .is_empty(),
+        "ticks go with the deal"
+    );
+    assert!(
+        opportunities::history(&db, deal.id)
+            .await
+            .expect("history")
+            .is_empty(),
+        "so does its history"
+    );
+    assert!(matches!(
+        opportunities::get(&db, &me, deal.id).await,
+        Err(DbError::NotFound)
+    ));
+}
+
+async fn the_list_filters_sorts_and_pages(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let other = process(&db, "project_milestones").await;
+    let hospital = account(&db, &o.rep_east, "Hospital").await;
+    let factory = account(&db, &o.rep_sh, "Factory").await;
+    let west = account(&db, &o.rep_west, "West Co").await;
+    let alpha = opportunity(
+        &db,
+        &o.rep_east,
+        hospital.id,
+        &sales,
+        "alpha ultrasound",
+        30_000,
+        d(2027, 1, 15),
+    )
+    .await;
+    let beta = opportunity(
+        &db,
+        &o.rep_east,
+        hospital.id,
+        &other,
+        "beta scanner",
+        10_000,
+        d(2027, 3, 1),
+    )
+    .await;
+    let gamma = opportunity(
+        &db,
+        &o.rep_sh,
+        factory.id,
+        &sales,
+        "gamma ultrasound",
+        50_000,
+        d(2026, 12, 31),
+    )
+    .await;
+    let delta = opportunity(
+        &db,
+        &o.rep_west,
+        west.id,
+        &sales,
+        "delta robot",
+        20_000,
+        d(2027, 2, 1),
+    )
+    .await;
+    let mut won = opp_input(
+        &o.rep_sh,
+        factory.id,
+        "gamma ultrasound",
+        50_000,
+        d(2026, 12, 31),
+    );
+    won.status = "won".into();
+    won.certainty = 100;
+    opportunities::update(&db, &o.rep_sh, gamma.id, 1, &won)
+        .await
+        .expect("win gamma");
+    let moved =
+        opportunities::move_stage(&db, &o.rep_east, &alpha, sales.stages[1].row.id, Some("ok"))
+            .await
+            .expect("move");
+
+    let admin = o.admin;
+    let ids = |f: OppFilter, sort: Sort| {
+        let db = db.clone();
+        async move {
+            let page = opportunities::list(&db, &admin, &f, sort, Paging::new(None, None))
+                .await
+                .expect("list");
+            assert_eq!(page.total, page.items.len() as i64);
+            page.items.into_iter().map(|x| x.id).collect::<Vec<_>>()
+        }
+    };
+    let all = OppFilter::default();
+    assert_eq!(
+        ids(all.clone(), Sort::CloseAsc).await,
+        [gamma.id, alpha.id, delta.id, beta.id]
+    );
+    assert_eq!(
+        ids(all.clone(), Sort::CloseDesc).await,
+        [beta.id, delta.id, alpha.id, gamma.id]
+    );
+    assert_eq!(
+        ids(all.clone(), Sort::AmountDesc).await,
+        [gamma.id, alpha.id, delta.id, beta.id]
+    );
+    assert_eq!(
+        ids(all.clone(), Sort::AmountAsc).await,
+        [beta.id, delta.id, alpha.id, gamma.id]
+    );
+    assert_eq!(
+        ids(all.clone(), Sort::NameAsc).await,
+        [alpha.id, beta.id, delta.id, gamma.id]
+    );
+    assert_eq!(
+        ids(all.clone(), Sort::UpdatedDesc).await,
+        [moved.id, gamma.id, delta.id, beta.id]
+    );
+    assert_eq!(ids(all.clone(), Sort::CertaintyDesc).await[0], gamma.id);
+
+    assert_eq!(
+        ids(
+            OppFilter {
+                q: Some("ultrasound".into()),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [gamma.id, alpha.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                q: Some("  ".into()),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await
+        .len(),
+        4,
+        "a blank search is no filter"
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                status: Some("open".into()),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [alpha.id, delta.id, beta.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                status: Some("won".into()),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [gamma.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                process_id: Some(beta.process_id),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [beta.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                stage_id: Some(moved.stage_id),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [alpha.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                account_id: Some(hospital.id),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [alpha.id, beta.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                close_from: Some(d(2027, 1, 15)),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [alpha.id, delta.id, beta.id]
+    );
+    assert_eq!(
+        ids(
+            OppFilter {
+                close_to: Some(d(2027, 2, 1)),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        [gamma.id, alpha.id, delta.id],
+        "inclusive"
+    );
+    let mut team = OppFilter {
+        team_id: Some(o.east),
+        ..OppFilter::default()
+    };
+    assert_eq!(
+        ids(team.clone(), Sort::CloseAsc).await,
+        [gamma.id, alpha.id, beta.id],
+        "a team includes its sub-teams"
+    );
+    team.owner_id = Some(o.rep_east.user_id);
+    assert_eq!(ids(team, Sort::CloseAsc).await, [alpha.id, beta.id]);
+    assert_eq!(
+        ids(
+            OppFilter {
+                team_id: Some(0),
+                ..OppFilter::default()
+            },
+            Sort::CloseAsc
+        )
+        .await,
+        Vec::<i64>::new()
+    );
+
+    let page = opportunities::list(
+        &db,
+        &o.admin,
+        &all,
+        Sort::CloseAsc,
+        Paging::new(Some(2), Some(1)),
+    )
+    .await
+    .expect("page");
+    assert_eq!((page.total, page.limit, page.offset), (4, 2, 1));
+    assert_eq!(
+        page.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+        [alpha.id, delta.id]
+    );
+    let clamped = Paging::new(Some(10_000), Some(-3));
+    assert_eq!((clamped.limit, clamped.offset), (500, 0));
+}
+
+async fn search_matches_chinese_names(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let a = account(&db, &o.rep_east, "华东人民医院").await;
+    let deal = opportunity(
+        &db,
+        &o.rep_east,
+        a.id,
+        &sales,
+        "超声设备采购",
+        100,
+        d(2027, 3, 31),
+    )
+    .await;
+    opportunity(
+        &db,
+        &o.rep_east,
+        a.id,
+        &sales,
+        "CT 维保",
+        100,
+        d(2027, 3, 31),
+    )
+    .await;
+    let f = OppFilter {
+        q: Some("设备".into()),
+        ..OppFilter::default()
+    };
+    let page = opportunities::list(&db, &o.rep_east, &f, Sort::NameAsc, Paging::new(None, None))
+        .await
+        .expect("list");
+    assert_eq!(
+        page.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+        [deal.id]
+    );
+}
+
+conformance!(
+    creating_a_deal_records_it,
+    each_change_is_recorded_with_its_from_and_to,
+    a_stale_edit_changes_nothing_and_records_nothing,
+    stage_moves_are_recorded_with_their_reason,
+    criteria_ticks_are_replaced_as_a_set,
+    the_list_filters_sorts_and_pages,
+    search_matches_chinese_names,
+);

@@ -1,0 +1,300 @@
+//! The stage move: forward into a stage needs its entry criteria ticked or an override reason
+//! (kept in the history); backwards is always allowed; some moves are refused outright.
+
+use crate::helpers::{TestApp, User};
+use opportune_core::records::Role;
+use reqwest::Method;
+use reqwest::header::ACCEPT_LANGUAGE;
+use serde_json::{Value, json};
+
+/// A rep, the sales-cycle process, and a fresh deal of theirs at its first stage.
+async fn setup(app: &TestApp) -> (User, Value, Value) {
+    let rep = app.user("rep@example.com", Role::Rep, None).await;
+    let acct = app.account(&rep, "Hospital").await;
+    let opp = app
+        .opportunity(&rep, acct, "Ultrasound", "1250000", "2027-03-31")
+        .await;
+    let sales = app.process(&rep, "sales_cycle").await;
+    (rep, sales, opp)
+}
+
+fn criteria_ids(stage: &Value) -> Vec<i64> {
+    stage["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("criterion id"))
+        .collect()
+}
+
+async fn a_gated_stage_needs_its_criteria(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"]);
+    let target = &sales["stages"][1];
+    let wanted = criteria_ids(target);
+    assert_eq!(wanted.len(), 4);
+
+    let r = app
+        .req(Method::POST, &format!("{path}/stage"), Some(&rep))
+        .header(ACCEPT_LANGUAGE, "en")
+        .json(&json!({ "stage_id": target["id"] }));
+    let e = crate::helpers::send(r).await.err(409, "criteria_unmet");
+    let unmet = e["unmet_criteria"]
+        .as_array()
+        .expect("the unmet criteria are listed");
+    let unmet_ids: Vec<i64> = unmet.iter().filter_map(|c| c["id"].as_i64()).collect();
+    assert_eq!(unmet_ids, wanted);
+    assert_eq!(
+        unmet[0]["label"], "Need identified",
+        "labels in the caller's language"
+    );
+    let blank = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": target["id"], "override_reason": "  " }),
+        )
+        .await;
+    blank.err(409, "criteria_unmet");
+
+    // Ticking some of them leaves the rest unmet.
+    let ticked = app
+        .put(
+            &format!("{path}/checks"),
+            &rep,
+            json!({ "version": 1, "item_ids": wanted[..2] }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(ticked["version"], 2);
+    let e = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": target["id"] }),
+        )
+        .await
+        .err(409, "criteria_unmet");
+    let rest: Vec<i64> = e["unmet_criteria"]
+        .as_array()
+        .expect("unmet")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    assert_eq!(rest, wanted[2..]);
+    let now = app.get(&path, &rep).await.ok(200);
+    assert_eq!(
+        (now["stage_id"].clone(), now["version"].as_i64()),
+        (sales["stages"][0]["id"].clone(), Some(2)),
+        "a refused move changes nothing"
+    );
+    let mut checked: Vec<i64> = now["checked_items"]
+        .as_array()
+        .expect("checked")
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    checked.sort_unstable();
+    assert_eq!(checked, wanted[..2]);
+
+    // All of them: the move goes through without an override.
+    app.put(
+        &format!("{path}/checks"),
+        &rep,
+        json!({ "version": 2, "item_ids": wanted }),
+    )
+    .await
+    .ok(200);
+    let moved = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": target["id"] }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        (
+            moved["stage_id"].clone(),
+            moved["version"].as_i64(),
+            moved["probability"].as_i64()
+        ),
+        (target["id"].clone(), Some(4), Some(20))
+    );
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    assert_eq!(
+        (
+            h["items"][0]["kind"].as_str(),
+            h["items"][0]["reason"].clone()
+        ),
+        (Some("stage"), Value::Null)
+    );
+}
+
+async fn an_override_reason_lets_the_move_through_and_is_kept(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"]);
+    let target = &sales["stages"][2];
+    let moved = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": target["id"], "override_reason": "客户口头确认" }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        moved["stage_id"], target["id"],
+        "stages can be skipped with a reason"
+    );
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    let e = &h["items"][0];
+    assert_eq!(
+        (e["kind"].as_str(), e["reason"].as_str()),
+        (Some("stage"), Some("客户口头确认"))
+    );
+    assert_eq!(e["to_value"], target["id"].to_string());
+
+    let too_long = "x".repeat(10_001);
+    let next = &sales["stages"][3]["id"];
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        json!({ "stage_id": next, "override_reason": too_long }),
+    )
+    .await
+    .invalid("override_reason", "too_long");
+}
+
+async fn moving_back_needs_no_criteria(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"]);
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        json!({ "stage_id": sales["stages"][3]["id"], "override_reason": "jump" }),
+    )
+    .await
+    .ok(200);
+    let back = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": sales["stages"][1]["id"] }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(back["stage_id"], sales["stages"][1]["id"]);
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    assert_eq!(
+        (
+            h["items"][0]["kind"].as_str(),
+            h["items"][0]["reason"].clone()
+        ),
+        (Some("stage"), Value::Null)
+    );
+    assert_eq!(h["items"].as_array().map(Vec::len), Some(3));
+}
+
+async fn some_moves_are_refused_outright(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"]);
+    let stage = |s: &Value| json!({ "stage_id": s, "override_reason": "because" });
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        stage(&sales["stages"][0]["id"]),
+    )
+    .await
+    .err(409, "same_stage");
+    let other = app.process(&rep, "project_milestones").await;
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        stage(&other["stages"][1]["id"]),
+    )
+    .await
+    .err(409, "other_process");
+    app.post(&format!("{path}/stage"), &rep, stage(&json!(999_999)))
+        .await
+        .err(409, "other_process");
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        json!({ "override_reason": "x" }),
+    )
+    .await
+    .invalid("stage_id", "required");
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        json!({ "stage_id": "next" }),
+    )
+    .await
+    .invalid("stage_id", "invalid_type");
+
+    app.patch(&path, &rep, json!({ "status": "lost", "version": 1 }))
+        .await
+        .ok(200);
+    app.post(
+        &format!("{path}/stage"),
+        &rep,
+        stage(&sales["stages"][1]["id"]),
+    )
+    .await
+    .err(409, "closed");
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    assert!(
+        h["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|e| e["kind"] != "stage"),
+        "no move was made"
+    );
+}
+
+async fn criteria_ticks_are_checked(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}/checks", opp["id"]);
+    let other = app.process(&rep, "project_milestones").await;
+    let foreign = criteria_ids(&other["stages"][1])[0];
+    app.put(&path, &rep, json!({ "version": 1, "item_ids": [foreign] }))
+        .await
+        .invalid("item_ids", "invalid_choice");
+    let work = sales["stages"][1]["checklist"][0]["id"].clone();
+    let saved = app
+        .put(
+            &path,
+            &rep,
+            json!({ "version": 1, "item_ids": [work, work] }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        saved["checked_items"],
+        json!([work]),
+        "work-checklist items tick too, once"
+    );
+    let e = app
+        .put(&path, &rep, json!({ "version": 1, "item_ids": [] }))
+        .await
+        .err(409, "stale_version");
+    assert_eq!(e["current"]["version"], 2);
+    app.put(&path, &rep, json!({ "version": 2 }))
+        .await
+        .invalid("item_ids", "required");
+    let cleared = app
+        .put(&path, &rep, json!({ "version": 2, "item_ids": [] }))
+        .await
+        .ok(200);
+    assert_eq!(cleared["checked_items"], json!([]));
+}
+
+http_tests!(
+    a_gated_stage_needs_its_criteria,
+    an_override_reason_lets_the_move_through_and_is_kept,
+    moving_back_needs_no_criteria,
+    some_moves_are_refused_outright,
+    criteria_ticks_are_checked,
+);
