@@ -138,10 +138,14 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale));
+        let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale().await));
         match user_of(state, &parts.headers).await {
             Ok(Some(user)) => {
-                let tr = Tr::new(locale_of(Some(&user), &parts.headers, state.org_locale));
+                let tr = Tr::new(locale_of(
+                    Some(&user),
+                    &parts.headers,
+                    state.org_locale().await,
+                ));
                 Ok(ApiUser {
                     viewer: user.viewer(),
                     user,
@@ -167,7 +171,7 @@ impl FromRequestParts<AppState> for Lang {
         Ok(Lang(Tr::new(locale_of(
             None,
             &parts.headers,
-            state.org_locale,
+            state.org_locale().await,
         ))))
     }
 }
@@ -196,7 +200,11 @@ impl FromRequestParts<AppState> for PageUser {
             None => None,
         };
         if let Some(user) = user {
-            let tr = Tr::new(locale_of(Some(&user), &parts.headers, state.org_locale));
+            let tr = Tr::new(locale_of(
+                Some(&user),
+                &parts.headers,
+                state.org_locale().await,
+            ));
             Ok(PageUser {
                 viewer: user.viewer(),
                 user,

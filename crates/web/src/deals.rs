@@ -40,10 +40,15 @@ pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Oppo
     match (validated, process) {
         (Ok(input), Some(p)) if errors.is_empty() => {
             let first = p.stages[0].row.id;
-            Ok(
-                opportunities::create(&state.db, v, &input, p.row.id, first, &state.currency)
-                    .await?,
+            Ok(opportunities::create(
+                &state.db,
+                v,
+                &input,
+                p.row.id,
+                first,
+                &state.org().await.currency,
             )
+            .await?)
         }
         _ => Err(ApiError::Invalid(errors)),
     }

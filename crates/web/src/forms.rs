@@ -279,3 +279,136 @@ mod tests {
         assert_eq!(e.get("status"), Some("invalid_choice"));
     }
 }
+
+/// The organization settings as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrgForm {
+    pub name: String,
+    pub currency: String,
+    pub fiscal_year_start_month: String,
+    pub locale: String,
+    pub default_sales_cycle_days: String,
+    pub week_start: String,
+    pub version: String,
+}
+
+fn int_in(raw: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, &'static str> {
+    match raw.trim().parse::<i64>() {
+        Ok(v) if range.contains(&v) => Ok(v),
+        Ok(_) => Err("out_of_range"),
+        Err(_) if raw.trim().is_empty() => Err("required"),
+        Err(_) => Err("invalid_number"),
+    }
+}
+
+impl OrgForm {
+    pub fn from_record(s: &opportune_db::org::OrgSettings) -> OrgForm {
+        OrgForm {
+            name: s.name.clone(),
+            currency: s.currency.clone(),
+            fiscal_year_start_month: s.fiscal_year_start_month.to_string(),
+            locale: s.locale.clone(),
+            default_sales_cycle_days: s.default_sales_cycle_days.to_string(),
+            week_start: s.week_start.to_string(),
+            version: s.version.to_string(),
+        }
+    }
+
+    /// Validates every field: a name, an ISO 4217-style currency code (three capital letters),
+    /// fiscal year start month 1–12, a supported locale, a sales cycle of 1–3650 days and the
+    /// ISO weekday the week starts on (1 = Monday … 7 = Sunday).
+    pub fn validate(&self) -> Result<opportune_db::org::OrgSettings, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", required_text(&self.name, NAME_MAX));
+        let code = self.currency.trim().to_owned();
+        let currency = errors.take(
+            "currency",
+            if code.is_empty() {
+                Err("required")
+            } else if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                Ok(code)
+            } else {
+                Err("invalid_choice")
+            },
+        );
+        let fiscal_year_start_month = errors.take(
+            "fiscal_year_start_month",
+            int_in(&self.fiscal_year_start_month, 1..=12),
+        );
+        let locale = errors.take(
+            "locale",
+            opportune_core::records::Locale::parse(&self.locale),
+        );
+        let default_sales_cycle_days = errors.take(
+            "default_sales_cycle_days",
+            int_in(&self.default_sales_cycle_days, 1..=3650),
+        );
+        let week_start = errors.take("week_start", int_in(&self.week_start, 1..=7));
+        match (
+            name,
+            currency,
+            fiscal_year_start_month,
+            locale,
+            default_sales_cycle_days,
+            week_start,
+        ) {
+            (
+                Some(name),
+                Some(currency),
+                Some(fiscal_year_start_month),
+                Some(locale),
+                Some(default_sales_cycle_days),
+                Some(week_start),
+            ) => Ok(opportune_db::org::OrgSettings {
+                name,
+                currency,
+                fiscal_year_start_month,
+                locale: locale.as_str().to_owned(),
+                default_sales_cycle_days,
+                week_start,
+                version: 0,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod org_tests {
+    use super::*;
+
+    #[test]
+    fn org_settings_are_validated_field_by_field() {
+        let good = OrgForm {
+            name: "华东医疗".into(),
+            currency: "CNY".into(),
+            fiscal_year_start_month: "4".into(),
+            locale: "en".into(),
+            default_sales_cycle_days: "120".into(),
+            week_start: "1".into(),
+            version: "1".into(),
+        };
+        let s = good.validate().expect("valid");
+        assert_eq!(
+            (
+                s.fiscal_year_start_month,
+                s.locale.as_str(),
+                s.default_sales_cycle_days
+            ),
+            (4, "en", 120)
+        );
+        let bad = OrgForm {
+            currency: "rmb".into(),
+            fiscal_year_start_month: "13".into(),
+            locale: "fr".into(),
+            week_start: "x".into(),
+            ..good
+        };
+        let e = bad.validate().expect_err("invalid");
+        assert_eq!(e.get("currency"), Some("invalid_choice"));
+        assert_eq!(e.get("fiscal_year_start_month"), Some("out_of_range"));
+        assert_eq!(e.get("locale"), Some("invalid_choice"));
+        assert_eq!(e.get("week_start"), Some("invalid_number"));
+    }
+}

@@ -6,7 +6,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use opportune_core::records::Locale;
 use opportune_db::Db;
+use opportune_db::org::OrgSettings;
 use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -27,21 +30,59 @@ pub mod record_forms;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    pub org_locale: Locale,
-    pub currency: String,
     pub secure_cookies: bool,
+    org: Arc<RwLock<(Instant, Arc<OrgSettings>)>>,
 }
+
+/// How long a server trusts its copy of the organization settings before reading them again,
+/// so a change made through another server reaches this one within that time.
+const ORG_TTL: Duration = Duration::from_secs(10);
 
 impl AppState {
     /// Loads the organization settings the handlers need from a prepared database.
     pub async fn load(db: Db, secure_cookies: bool) -> anyhow::Result<AppState> {
         let org = opportune_db::org::get(&db).await?;
         Ok(AppState {
-            org_locale: Locale::parse(&org.locale).unwrap_or(Locale::ZhCn),
-            currency: org.currency,
             db,
             secure_cookies,
+            org: Arc::new(RwLock::new((Instant::now(), Arc::new(org)))),
         })
+    }
+
+    /// The organization settings, re-read from the database at most every [`ORG_TTL`].
+    pub async fn org(&self) -> Arc<OrgSettings> {
+        let (at, cached) = {
+            let guard = self
+                .org
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (guard.0, Arc::clone(&guard.1))
+        };
+        if at.elapsed() < ORG_TTL {
+            return cached;
+        }
+        match opportune_db::org::get(&self.db).await {
+            Ok(fresh) => self.remember_org(fresh),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading organization settings failed; using the last copy");
+                cached
+            }
+        }
+    }
+
+    /// Keeps settings just read or saved.
+    pub fn remember_org(&self, s: OrgSettings) -> Arc<OrgSettings> {
+        let s = Arc::new(s);
+        *self
+            .org
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = (Instant::now(), Arc::clone(&s));
+        s
+    }
+
+    /// The organization's default language.
+    pub async fn org_locale(&self) -> Locale {
+        Locale::parse(&self.org().await.locale).unwrap_or(Locale::ZhCn)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod leads;
 pub mod opportunities;
 pub mod processes;
+pub mod settings;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(leads::router())
         .merge(activities::router())
+        .merge(settings::router())
 }
 
 /// Error response documented on every route.

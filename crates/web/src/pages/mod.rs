@@ -24,6 +24,7 @@ pub mod contacts;
 pub mod leads;
 pub mod login;
 pub mod opportunities;
+pub mod org;
 pub mod settings;
 
 pub fn router() -> Router<AppState> {
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(leads::router())
         .merge(settings::router())
         .merge(admin::router())
+        .merge(org::router())
 }
 
 /// The signed-in user as the layout shows them.
@@ -61,13 +63,14 @@ const NAV: [(&str, &str); 5] = [
     ("nav-contacts", "/contacts"),
     ("nav-leads", "/leads"),
 ];
-const ADMIN_NAV: [(&str, &str); 6] = [
+const ADMIN_NAV: [(&str, &str); 7] = [
     ("nav-board", "/board"),
     ("nav-opportunities", "/opportunities"),
     ("nav-accounts", "/accounts"),
     ("nav-contacts", "/contacts"),
     ("nav-leads", "/leads"),
     ("nav-admin", "/admin/processes"),
+    ("nav-org", "/admin/settings"),
 ];
 
 impl Shell {

@@ -444,6 +444,106 @@ async fn api_tokens_are_created_on_the_settings_page(app: TestApp) {
     assert!(!again.text.contains(&token), "shown only once");
 }
 
+async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestApp) {
+    let people = app.people().await;
+    let current = app.get("/api/v1/settings", &people.rep_east).await.ok(200);
+    assert_eq!(
+        (current["currency"].as_str(), current["locale"].as_str()),
+        (Some("CNY"), Some("zh-CN"))
+    );
+    let version = current["version"].clone();
+    app.patch(
+        "/api/v1/settings",
+        &people.rep_east,
+        json!({"version": version, "currency": "USD"}),
+    )
+    .await
+    .err(403, "forbidden");
+    app.patch(
+        "/api/v1/settings",
+        &people.admin,
+        json!({"version": version, "fiscal_year_start_month": 13}),
+    )
+    .await
+    .invalid("fiscal_year_start_month", "out_of_range");
+    let saved = app
+        .patch(
+            "/api/v1/settings",
+            &people.admin,
+            json!({"version": version, "locale": "en", "default_sales_cycle_days": 120}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        (
+            saved["locale"].as_str(),
+            saved["default_sales_cycle_days"].as_i64()
+        ),
+        (Some("en"), Some(120))
+    );
+    app.patch(
+        "/api/v1/settings",
+        &people.admin,
+        json!({"version": version, "locale": "zh-CN"}),
+    )
+    .await
+    .err(409, "stale_version");
+    let visitor = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    assert!(
+        page(&visitor, &app, "/login")
+            .await
+            .text
+            .contains("lang=\"en\""),
+        "the organization default now applies to visitors"
+    );
+    let rep = browser(&app, &people.rep_east).await;
+    assert_eq!(
+        page(&rep, &app, "/admin/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = browser(&app, &people.admin).await;
+    let bad = form(
+        &admin,
+        &app,
+        "/admin/settings",
+        &[
+            ("version", &saved["version"].to_string()),
+            ("name", "Acme"),
+            ("currency", "rmb"),
+            ("fiscal_year_start_month", "4"),
+            ("locale", "en"),
+            ("default_sales_cycle_days", "90"),
+            ("week_start", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("rmb"), "the input is kept");
+    let good = form(
+        &admin,
+        &app,
+        "/admin/settings",
+        &[
+            ("version", &saved["version"].to_string()),
+            ("name", "Acme"),
+            ("currency", "USD"),
+            ("fiscal_year_start_month", "4"),
+            ("locale", "en"),
+            ("default_sales_cycle_days", "90"),
+            ("week_start", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/settings", &people.rep_east).await.ok(200)["currency"],
+        "USD"
+    );
+}
+
 http_tests!(
     signed_out_visitors_get_the_sign_in_form,
     wrong_password_is_refused_and_the_email_kept,
@@ -455,4 +555,5 @@ http_tests!(
     process_admin_is_for_admins_only,
     cross_site_posts_are_refused,
     api_tokens_are_created_on_the_settings_page,
+    organization_settings_are_read_by_all_and_changed_by_admins,
 );

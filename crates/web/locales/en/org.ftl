@@ -1,0 +1,16 @@
+nav-org = Organization
+org-title = Organization settings
+org-name = Organization name
+org-currency = Currency (three-letter code, e.g. CNY)
+org-fiscal-year-start = Fiscal year starts in month
+org-locale = Default language
+org-sales-cycle = Default sales cycle (days)
+org-week-start = Week starts on
+org-admin-only = Only administrators can change the organization settings.
+org-weekday-1 = Monday
+org-weekday-2 = Tuesday
+org-weekday-3 = Wednesday
+org-weekday-4 = Thursday
+org-weekday-5 = Friday
+org-weekday-6 = Saturday
+org-weekday-7 = Sunday

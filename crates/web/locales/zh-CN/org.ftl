@@ -1,0 +1,16 @@
+nav-org = 组织设置
+org-title = 组织设置
+org-name = 组织名称
+org-currency = 货币（三位代码，如 CNY）
+org-fiscal-year-start = 财年起始月份
+org-locale = 默认界面语言
+org-sales-cycle = 默认销售周期（天）
+org-week-start = 每周起始日
+org-admin-only = 只有管理员可以修改组织设置。
+org-weekday-1 = 星期一
+org-weekday-2 = 星期二
+org-weekday-3 = 星期三
+org-weekday-4 = 星期四
+org-weekday-5 = 星期五
+org-weekday-6 = 星期六
+org-weekday-7 = 星期日
