@@ -59,13 +59,16 @@ impl From<&Activity> for ActivityInput {
     }
 }
 
+/// The columns of [`Activity`] and the joins they need, before any `WHERE`.
+macro_rules! columns {
+    () => {
+        "SELECT o.id, o.opportunity_id, o.account_id, a.name AS account_name, o.contact_id, o.kind, o.occurred_on, o.participants, o.notes, o.outcome, o.next_step, o.next_step_date, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM activities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id"
+    };
+}
+
 macro_rules! select {
     ($rest:expr) => {
-        concat!(
-            "SELECT o.id, o.opportunity_id, o.account_id, a.name AS account_name, o.contact_id, o.kind, o.occurred_on, o.participants, o.notes, o.outcome, o.next_step, o.next_step_date, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM activities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o"),
-            $rest
-        )
+        concat!(columns!(), " WHERE ", visible!("o"), $rest)
     };
 }
 
@@ -76,10 +79,33 @@ pub struct ActivityFilter {
     pub kind: Option<String>,
 }
 
+/// The `WHERE` clause of the list for this viewer and filter, from literal fragments only: just
+/// the clauses that apply, so a deal's or an account's activities are read through their index
+/// rather than by scanning every activity (see `opportunities::scope`).
+fn scope(v: &Viewer, f: &ActivityFilter) -> String {
+    let mut sql = String::from(crate::role_scope(v.role));
+    for (applies, clause) in [
+        (f.opportunity_id.is_some(), " AND o.opportunity_id = $4"),
+        (f.account_id.is_some(), " AND o.account_id = $5"),
+        (f.kind.is_some(), " AND o.kind = $6"),
+    ] {
+        if applies {
+            sql.push_str(clause);
+        }
+    }
+    sql
+}
+
 pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR o.opportunity_id = $4) AND ($5 IS NULL OR o.account_id = $5) AND ($6 IS NULL OR o.kind = $6) ORDER BY o.occurred_on DESC, o.id DESC LIMIT $7 OFFSET $8")), v)
+    let scope = scope(v, f);
+    let items_sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE {scope} ORDER BY o.occurred_on DESC, o.id DESC LIMIT $7 OFFSET $8",
+        columns!()
+    ));
+    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM activities o WHERE {scope}"));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(items_sql), v)
         .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM activities o WHERE ", visible!("o"), " AND ($4 IS NULL OR o.opportunity_id = $4) AND ($5 IS NULL OR o.account_id = $5) AND ($6 IS NULL OR o.kind = $6)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(count_sql), v)
         .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?;
     Ok(Page {
         items,

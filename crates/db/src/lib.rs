@@ -66,6 +66,20 @@ macro_rules! visible {
     };
 }
 
+/// The visibility clause of SPEC §1 for a record aliased `o`, written for the viewer's role only
+/// (on the same `$1`/`$3` parameters as [`visible!`]), so the planner can use an index on the
+/// owner or team instead of scanning: for queries whose text is assembled per request.
+pub(crate) fn role_scope(role: opportune_core::records::Role) -> &'static str {
+    use opportune_core::records::Role;
+    match role {
+        Role::Admin => "TRUE",
+        Role::Manager => {
+            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3))"
+        }
+        Role::Rep => "o.owner_id = $1",
+    }
+}
+
 /// Binds the viewer as `$1..$3` (see [`visible!`]).
 #[macro_export]
 macro_rules! bind_viewer {

@@ -8,7 +8,6 @@ use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use opportune_core::records::Role;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Opportunity {
@@ -134,13 +133,7 @@ pub struct OppFilter {
 /// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
 /// SQLite leaves them out and PostgreSQL is told their types.
 fn scope(v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
-    let mut sql = String::from(match v.role {
-        Role::Admin => "TRUE",
-        Role::Manager => {
-            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3))"
-        }
-        Role::Rep => "o.owner_id = $1",
-    });
+    let mut sql = String::from(crate::role_scope(v.role));
     let clauses = [
         (pattern.is_some(), " AND LOWER(o.name) LIKE LOWER($4)"),
         (f.owner_id.is_some(), " AND o.owner_id = $5"),
