@@ -1,7 +1,7 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
 };
 use chrono::{DateTime, Utc};
 
@@ -22,6 +22,8 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether the viewer controls the account (else it is shared with them, read only).
+    pub editable: bool,
 }
 
 /// The editable fields of an account, validated by the caller.
@@ -57,8 +59,10 @@ impl From<&Account> for AccountInput {
 macro_rules! select {
     ($rest:expr) => {
         concat!(
-            "SELECT o.id, o.name, o.industry, o.size, o.region, o.address, o.grade, o.status, o.needs_notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM accounts o JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o"),
+            "SELECT o.id, o.name, o.industry, o.size, o.region, o.address, o.grade, o.status, o.needs_notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
+            controls!("o"),
+            " AS editable FROM accounts o JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o", "o.id" => "account"; crate::deal_shared_account!()),
             $rest
         )
     };
@@ -74,7 +78,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<P
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o", "o.id" => "account"; crate::deal_shared_account!()), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
         .bind(&q).bind(f.owner_id).fetch_one(c).await)?;
     Ok(Page {
         items,
@@ -118,30 +122,30 @@ pub async fn update(
     let team = owner_team(&mut tx, a.owner_id).await?;
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE accounts SET name = $4, industry = $5, size = $6, region = $7, address = $8, grade = $9, status = $10, needs_notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
-        visible!("accounts")
+        controls!("accounts")
     )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
     .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(stale_or_missing(db, v, id).await);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     tx.commit().await?;
     get(db, v, id).await
 }
 
-async fn stale_or_missing(db: &Db, v: &Viewer, id: i64) -> DbError {
-    match get(db, v, id).await {
-        Ok(_) => DbError::Stale,
-        Err(e) => e,
-    }
-}
-
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", visible!("accounts"))), v)
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", controls!("accounts"))), v)
         .bind(id).execute(c).await.map(|r| r.rows_affected()))
         .map_err(DbError::in_use)?;
     if n == 0 {
-        return Err(DbError::NotFound);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::NotFound,
+        ));
     }
+    crate::shares::forget(&mut tx, crate::shares::ShareKind::Account, id).await?;
     tx.commit().await
 }

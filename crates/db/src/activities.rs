@@ -1,7 +1,10 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, now, read, visible, write};
+use crate::{
+    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, shared, visible,
+    write,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -24,6 +27,8 @@ pub struct Activity {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether the viewer controls the activity (else it is shared with them, read only).
+    pub editable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -62,13 +67,13 @@ impl From<&Activity> for ActivityInput {
 /// The columns of [`Activity`] and the joins they need, before any `WHERE`.
 macro_rules! columns {
     () => {
-        "SELECT o.id, o.opportunity_id, o.account_id, a.name AS account_name, o.contact_id, o.kind, o.occurred_on, o.participants, o.notes, o.outcome, o.next_step, o.next_step_date, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM activities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id"
+        concat!("SELECT o.id, o.opportunity_id, o.account_id, a.name AS account_name, o.contact_id, o.kind, o.occurred_on, o.participants, o.notes, o.outcome, o.next_step, o.next_step_date, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable FROM activities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id")
     };
 }
 
 macro_rules! select {
     ($rest:expr) => {
-        concat!(columns!(), " WHERE ", visible!("o"), $rest)
+        concat!(columns!(), " WHERE ", visible!("o", "o.opportunity_id" => "opportunity"), $rest)
     };
 }
 
@@ -83,7 +88,7 @@ pub struct ActivityFilter {
 /// the clauses that apply, so a deal's or an account's activities are read through their index
 /// rather than by scanning every activity (see `opportunities::scope`).
 fn scope(v: &Viewer, f: &ActivityFilter) -> String {
-    let mut sql = String::from(crate::role_scope(v.role));
+    let mut sql = crate::role_scope(v.role, shared!("o.opportunity_id" => "opportunity"));
     for (applies, clause) in [
         (f.opportunity_id.is_some(), " AND o.opportunity_id = $4"),
         (f.account_id.is_some(), " AND o.account_id = $5"),
@@ -142,14 +147,14 @@ pub async fn update(
     let team = owner_team(&mut tx, x.owner_id).await?;
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE activities SET opportunity_id = $4, account_id = $5, contact_id = $6, kind = $7, occurred_on = $8, participants = $9, notes = $10, outcome = $11, next_step = $12, next_step_date = $13, owner_id = $14, team_id = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18 AND ",
-        visible!("activities")
+        controls!("activities")
     )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
     .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(match get(db, v, id).await {
-            Ok(_) => DbError::Stale,
-            Err(e) => e,
-        });
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     tx.commit().await?;
     get(db, v, id).await
@@ -157,10 +162,13 @@ pub async fn update(
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", visible!("activities"))), v)
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", controls!("activities"))), v)
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(DbError::NotFound);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::NotFound,
+        ));
     }
     tx.commit().await
 }

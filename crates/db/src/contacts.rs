@@ -1,7 +1,9 @@
 //! Contacts (联系人): people at accounts, with the personal profile used for relationship work.
 
 use crate::accounts::owner_team;
-use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, now, read, visible, write};
+use crate::{
+    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -30,6 +32,8 @@ pub struct Contact {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether the viewer controls the contact (else it is shared with them, read only).
+    pub editable: bool,
 }
 
 /// The editable fields of a contact, validated by the caller.
@@ -81,8 +85,10 @@ impl From<&Contact> for ContactInput {
 macro_rules! select {
     ($rest:expr) => {
         concat!(
-            "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.title, o.department, o.phone, o.email, o.hometown, o.birthday, o.interests, o.tenure, o.authority, o.personality, o.working_style, o.family_notes, o.business_needs, o.personal_needs, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM contacts o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o"),
+            "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.title, o.department, o.phone, o.email, o.hometown, o.birthday, o.interests, o.tenure, o.authority, o.personality, o.working_style, o.family_notes, o.business_needs, o.personal_needs, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
+            controls!("o"),
+            " AS editable FROM contacts o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o", "o.id" => "contact", "o.account_id" => "account"),
             $rest
         )
     };
@@ -98,7 +104,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", visible!("o", "o.id" => "contact", "o.account_id" => "account"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
         .bind(&q).bind(f.account_id).fetch_one(c).await)?;
     Ok(Page {
         items,
@@ -136,15 +142,15 @@ pub async fn update(
     let team = owner_team(&mut tx, x.owner_id).await?;
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE contacts SET account_id = $4, name = $5, title = $6, department = $7, phone = $8, email = $9, hometown = $10, birthday = $11, interests = $12, tenure = $13, authority = $14, personality = $15, working_style = $16, family_notes = $17, business_needs = $18, personal_needs = $19, owner_id = $20, team_id = $21, updated_at = $22, version = version + 1 WHERE id = $23 AND version = $24 AND ",
-        visible!("contacts")
+        controls!("contacts")
     )), v).bind(x.account_id).bind(&x.name).bind(&x.title).bind(&x.department).bind(&x.phone).bind(&x.email).bind(&x.hometown).bind(x.birthday)
     .bind(&x.interests).bind(&x.tenure).bind(&x.authority).bind(&x.personality).bind(&x.working_style).bind(&x.family_notes)
     .bind(&x.business_needs).bind(&x.personal_needs).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(match get(db, v, id).await {
-            Ok(_) => DbError::Stale,
-            Err(e) => e,
-        });
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     tx.commit().await?;
     get(db, v, id).await
@@ -152,11 +158,15 @@ pub async fn update(
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM contacts WHERE id = $4 AND ", visible!("contacts"))), v)
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM contacts WHERE id = $4 AND ", controls!("contacts"))), v)
         .bind(id).execute(c).await.map(|r| r.rows_affected()))
         .map_err(DbError::in_use)?;
     if n == 0 {
-        return Err(DbError::NotFound);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::NotFound,
+        ));
     }
+    crate::shares::forget(&mut tx, crate::shares::ShareKind::Contact, id).await?;
     tx.commit().await
 }

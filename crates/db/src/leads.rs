@@ -1,7 +1,9 @@
 //! Leads (线索): people or companies with no substantive contact yet.
 
 use crate::accounts::owner_team;
-use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, now, read, visible, write};
+use crate::{
+    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
+};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -21,6 +23,8 @@ pub struct Lead {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether the viewer controls the lead (else it is shared with them, read only).
+    pub editable: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,8 +59,10 @@ impl From<&Lead> for LeadInput {
 macro_rules! select {
     ($rest:expr) => {
         concat!(
-            "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o"),
+            "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
+            controls!("o"),
+            " AS editable FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
+            visible!("o", "o.id" => "lead"),
             $rest
         )
     };
@@ -72,7 +78,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o", "o.id" => "lead"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
         .bind(&q).bind(&f.status).fetch_one(c).await)?;
     Ok(Page {
         items,
@@ -103,14 +109,14 @@ pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -
     let team = owner_team(&mut tx, x.owner_id).await?;
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE leads SET name = $4, company = $5, title = $6, phone = $7, email = $8, source = $9, status = $10, notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
-        visible!("leads")
+        controls!("leads")
     )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
     .bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(match get(db, v, id).await {
-            Ok(_) => DbError::Stale,
-            Err(e) => e,
-        });
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     tx.commit().await?;
     get(db, v, id).await
@@ -118,10 +124,14 @@ pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", visible!("leads"))), v)
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", controls!("leads"))), v)
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(DbError::NotFound);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::NotFound,
+        ));
     }
+    crate::shares::forget(&mut tx, crate::shares::ShareKind::Lead, id).await?;
     tx.commit().await
 }

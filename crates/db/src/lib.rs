@@ -18,6 +18,7 @@ pub mod leads;
 pub mod opportunities;
 pub mod org;
 pub mod processes;
+pub mod shares;
 pub mod users;
 
 pub use opportune_core::visibility::Viewer;
@@ -50,11 +51,12 @@ macro_rules! write {
     };
 }
 
-/// The visibility clause of SPEC §1 for a record aliased `$a`, on the fixed parameters
-/// `$1` = viewer id, `$2` = viewer role, `$3` = viewer team. Every scoped query starts its own
-/// parameters at `$4` and binds the viewer first with [`bind_viewer`].
+/// Who controls a record aliased `$a` (SPEC §1): admins, its owner, and the managers of its
+/// team subtree, found through `team_closure`. They may see, edit, delete and share it. On the
+/// fixed parameters `$1` = viewer id, `$2` = viewer role, `$3` = viewer team: every scoped query
+/// starts its own parameters at `$4` and binds the viewer first with [`bind_viewer`].
 #[macro_export]
-macro_rules! visible {
+macro_rules! controls {
     ($a:literal) => {
         concat!(
             "($2 = 'admin' OR ",
@@ -66,17 +68,51 @@ macro_rules! visible {
     };
 }
 
-/// The visibility clause of SPEC §1 for a record aliased `o`, written for the viewer's role only
-/// (on the same `$1`/`$3` parameters as [`visible!`]), so the planner can use an index on the
-/// owner or team instead of scanning: for queries whose text is assembled per request.
-pub(crate) fn role_scope(role: opportune_core::records::Role) -> &'static str {
+/// `OR <column> IN (the ids of the <kind> records shared with the viewer $1)`.
+#[macro_export]
+macro_rules! shared {
+    ($col:literal => $kind:literal) => {
+        concat!(
+            " OR ",
+            $col,
+            " IN (SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '",
+            $kind,
+            "')"
+        )
+    };
+}
+
+/// Who may see a record aliased `$a`: those who [`controls`] it, and the users it is shared with
+/// (read only). Each `column => kind` pair makes the record visible when `column` holds the id
+/// of a `kind` record shared with the viewer (an activity through its deal, a contact through its
+/// account); an optional `; clause` adds another way in.
+#[macro_export]
+macro_rules! visible {
+    ($a:literal, $($col:literal => $kind:literal),+ $(; $extra:expr)?) => {
+        concat!("(", $crate::controls!($a), $($crate::shared!($col => $kind),)+ $(" OR ", $extra,)? ")")
+    };
+}
+
+/// An account is visible to those a deal at it is shared with: they need to know the customer.
+#[macro_export]
+macro_rules! deal_shared_account {
+    () => {
+        "o.id IN (SELECT d.account_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = $1 AND s.record_kind = 'opportunity')"
+    };
+}
+
+/// The visibility clause for a record aliased `o`, written for the viewer's role only (on the
+/// same `$1`/`$3` parameters as [`visible!`]) so the planner can use an index on the owner or
+/// team instead of scanning: for queries whose text is assembled per request. `shares` is the
+/// record's [`shared!`] clauses.
+pub(crate) fn role_scope(role: opportune_core::records::Role, shares: &str) -> String {
     use opportune_core::records::Role;
     match role {
-        Role::Admin => "TRUE",
-        Role::Manager => {
-            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3))"
-        }
-        Role::Rep => "o.owner_id = $1",
+        Role::Admin => "TRUE".to_owned(),
+        Role::Manager => format!(
+            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3){shares})"
+        ),
+        Role::Rep => format!("(o.owner_id = $1{shares})"),
     }
 }
 
@@ -98,6 +134,10 @@ pub enum DbError {
     Duplicate(&'static str),
     #[error("in use by other records")]
     InUse,
+    #[error("shared read-only with the viewer")]
+    ReadOnly,
+    #[error("{0}: {1}")]
+    Field(&'static str, &'static str),
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -121,6 +161,17 @@ impl DbError {
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::InUse,
             _ => DbError::Sqlx(e),
         }
+    }
+}
+
+/// Why a write matched no row, given what reading the record again found (whether the viewer
+/// controls it): shared read-only with them, else `otherwise` (changed since the version read,
+/// or gone), or the read's own error (not visible).
+pub(crate) fn refusal(found: Result<bool>, otherwise: DbError) -> DbError {
+    match found {
+        Ok(false) => DbError::ReadOnly,
+        Ok(true) => otherwise,
+        Err(e) => e,
     }
 }
 

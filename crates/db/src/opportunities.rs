@@ -5,7 +5,8 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, shared,
+    visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -41,6 +42,8 @@ pub struct Opportunity {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Whether the viewer controls the deal (else it is shared with them, read only).
+    pub editable: bool,
 }
 
 /// The editable fields of an opportunity, validated by the caller.
@@ -101,13 +104,13 @@ pub struct Event {
 /// The columns of [`Opportunity`] and the joins they need, before any `WHERE`.
 macro_rules! columns {
     () => {
-        "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id"
+        concat!("SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id")
     };
 }
 
 macro_rules! select {
     ($rest:expr) => {
-        concat!(columns!(), " WHERE ", visible!("o"), $rest)
+        concat!(columns!(), " WHERE ", visible!("o", "o.id" => "opportunity"), $rest)
     };
 }
 
@@ -133,7 +136,7 @@ pub struct OppFilter {
 /// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
 /// SQLite leaves them out and PostgreSQL is told their types.
 fn scope(v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
-    let mut sql = String::from(crate::role_scope(v.role));
+    let mut sql = crate::role_scope(v.role, shared!("o.id" => "opportunity"));
     let clauses = [
         (pattern.is_some(), " AND LOWER(o.name) LIKE LOWER($4)"),
         (f.owner_id.is_some(), " AND o.owner_id = $5"),
@@ -370,6 +373,9 @@ pub async fn update(
     x: &OppInput,
 ) -> Result<Opportunity> {
     let before = get(db, v, id).await?;
+    if !before.editable {
+        return Err(DbError::ReadOnly);
+    }
     if before.version != version {
         return Err(DbError::Stale);
     }
@@ -383,7 +389,7 @@ pub async fn update(
     };
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = $7, amount_minor = $8, expected_close_date = $9, certainty = $10, certainty_evidence = $11, smart_goal = $12, source = $13, competitors = $14, status = $15, tracked = $16, grade = $17, first_meeting_date = $18, next_review_date = $19, closed_at = $20, updated_at = $21, version = version + 1 WHERE id = $22 AND version = $23 AND ",
-        visible!("opportunities")
+        controls!("opportunities")
     )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
     .bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
     .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
@@ -428,13 +434,13 @@ pub async fn set_checks(
 ) -> Result<Opportunity> {
     let mut tx = db.begin().await?;
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE opportunities SET version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6 AND ", visible!("opportunities")
+        "UPDATE opportunities SET version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6 AND ", controls!("opportunities")
     )), v).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(match get(db, v, id).await {
-            Ok(_) => DbError::Stale,
-            Err(e) => e,
-        });
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     write!(&mut tx, c => sqlx::query("DELETE FROM opportunity_checks WHERE opportunity_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     let ts = now();
@@ -456,11 +462,14 @@ pub async fn move_stage(
     to_stage: i64,
     reason: Option<&str>,
 ) -> Result<Opportunity> {
+    if !opp.editable {
+        return Err(DbError::ReadOnly);
+    }
     let mut tx = db.begin().await?;
     let ts = now();
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
-        visible!("opportunities")
+        controls!("opportunities")
     )), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(DbError::Stale);
@@ -482,11 +491,15 @@ pub async fn move_stage(
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", visible!("opportunities"))), v)
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", controls!("opportunities"))), v)
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(DbError::NotFound);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::NotFound,
+        ));
     }
+    crate::shares::forget(&mut tx, crate::shares::ShareKind::Opportunity, id).await?;
     tx.commit().await
 }
 

@@ -18,6 +18,8 @@ pub enum ApiError {
     Unauthorized,
     /// 403: signed in but not allowed (e.g. a rep on an admin route).
     Forbidden,
+    /// 403: the record is shared with the caller read-only.
+    ReadOnly,
     /// 404: no such record, or not one the caller may see.
     NotFound,
     /// 409: the record changed since the version the caller read; carries the current record.
@@ -37,7 +39,7 @@ impl ApiError {
         match self {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::ReadOnly => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Stale(_) | ApiError::MoveRefused { .. } | ApiError::InUse => {
                 StatusCode::CONFLICT
@@ -52,6 +54,7 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
+            ApiError::ReadOnly => "read_only",
             ApiError::NotFound => "not_found",
             ApiError::Stale(_) => "stale_version",
             ApiError::MoveRefused { code, .. } => code,
@@ -117,6 +120,8 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::NotFound,
             DbError::Stale => ApiError::Stale(Value::Null),
             DbError::InUse => ApiError::InUse,
+            DbError::ReadOnly => ApiError::ReadOnly,
+            DbError::Field(field, code) => ApiError::invalid(field, code),
             DbError::Duplicate(field) => ApiError::invalid(field, "duplicate"),
             other => ApiError::Internal(other.to_string()),
         }
@@ -155,7 +160,7 @@ mod tests {
     use super::*;
     use opportune_core::records::Locale;
 
-    const ALL: [&str; 9] = [
+    const ALL: [&str; 10] = [
         "malformed",
         "unauthorized",
         "forbidden",
@@ -165,8 +170,9 @@ mod tests {
         "invalid",
         "internal",
         "criteria_unmet",
+        "read_only",
     ];
-    const FIELD_CODES: [&str; 14] = [
+    const FIELD_CODES: [&str; 15] = [
         "required",
         "too_long",
         "invalid_email",
@@ -181,6 +187,7 @@ mod tests {
         "duplicate",
         "not_found",
         "invalid_type",
+        "is_owner",
     ];
 
     #[test]

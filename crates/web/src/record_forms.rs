@@ -802,6 +802,7 @@ mod tests {
             created_at: at,
             updated_at: at,
             version: 3,
+            editable: true,
         };
         let mut f = ActivityForm::from_record(&row);
         assert_eq!(

@@ -42,6 +42,8 @@ pub struct AccountOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// False when the record is only shared with the caller: they may read it, not change it.
+    pub editable: bool,
 }
 
 impl From<Account> for AccountOut {
@@ -62,6 +64,7 @@ impl From<Account> for AccountOut {
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
+            editable: a.editable,
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct ActivityOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// False when the record is only shared with the caller: they may read it, not change it.
+    pub editable: bool,
 }
 
 impl From<Activity> for ActivityOut {
@@ -71,6 +73,7 @@ impl From<Activity> for ActivityOut {
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
+            editable: a.editable,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct ContactOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// False when the record is only shared with the caller: they may read it, not change it.
+    pub editable: bool,
 }
 
 impl From<Contact> for ContactOut {
@@ -81,6 +83,7 @@ impl From<Contact> for ContactOut {
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
+            editable: c.editable,
         }
     }
 }

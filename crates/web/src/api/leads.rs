@@ -44,6 +44,8 @@ pub struct LeadOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// False when the record is only shared with the caller: they may read it, not change it.
+    pub editable: bool,
 }
 
 impl From<Lead> for LeadOut {
@@ -64,6 +66,7 @@ impl From<Lead> for LeadOut {
             created_at: l.created_at,
             updated_at: l.updated_at,
             version: l.version,
+            editable: l.editable,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod leads;
 pub mod opportunities;
 pub mod processes;
 pub mod settings;
+pub mod shares;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(leads::router())
         .merge(activities::router())
         .merge(settings::router())
+        .merge(shares::router())
 }
 
 /// Error response documented on every route.

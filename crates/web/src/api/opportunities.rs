@@ -73,6 +73,8 @@ pub struct OppOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// False when the record is only shared with the caller: they may read it, not change it.
+    pub editable: bool,
 }
 
 impl OppOut {
@@ -112,6 +114,7 @@ impl OppOut {
             created_at: o.created_at,
             updated_at: o.updated_at,
             version: o.version,
+            editable: o.editable,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The small helpers that the contact and lead pages share live here too.
 
 use super::opportunities::status_label;
+use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -21,6 +22,7 @@ use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter};
 use opportune_db::contacts::{self, Contact, ContactFilter};
 use opportune_db::opportunities::{self, OppFilter, Opportunity, Sort};
+use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
 use opportune_db::{DbError, Paging};
 use serde::Deserialize;
@@ -313,7 +315,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Account, Respo
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
-    match load(&state, &me, id).await {
+    match super::writable(&me, load(&state, &me, id)).await {
         Ok(a) => {
             let f = AccountForm::from_record(&a);
             form_page(&state, &me, Some(&a), f, &FieldErrors::new(), false).await
@@ -328,7 +330,7 @@ async fn update(
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<AccountForm>,
 ) -> Response {
-    let current = match load(&state, &me, id).await {
+    let current = match super::writable(&me, load(&state, &me, id)).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -380,6 +382,7 @@ struct ShowPage {
     purchases: Vec<OppRow>,
     purchases_total: String,
     activities: Vec<ActivityRow>,
+    shares: SharePanel,
 }
 
 fn opp_row(tr: Tr, o: &Opportunity, close: chrono::NaiveDate) -> OppRow {
@@ -398,7 +401,13 @@ fn opp_row(tr: Tr, o: &Opportunity, close: chrono::NaiveDate) -> OppRow {
 const RECENT_ACTIVITIES: i64 = 20;
 
 /// The account page; `in_use` adds the notice that a delete was refused.
-async fn show_page(state: &AppState, me: &PageUser, a: Account, in_use: bool) -> Response {
+async fn show_page(
+    state: &AppState,
+    me: &PageUser,
+    a: Account,
+    in_use: bool,
+    share_error: Option<&str>,
+) -> Response {
     let tr = me.tr;
     let loaded = async {
         let contacts = contacts::list(
@@ -432,10 +441,19 @@ async fn show_page(state: &AppState, me: &PageUser, a: Account, in_use: bool) ->
             Paging::new(Some(RECENT_ACTIVITIES), None),
         )
         .await?;
-        Ok::<_, DbError>((contacts.items, opps.items, acts.items))
+        let shares = SharePanel::load(
+            state,
+            &me.viewer,
+            tr,
+            (ShareKind::Account, a.id),
+            (a.owner_id, a.editable),
+            share_error,
+        )
+        .await?;
+        Ok::<_, DbError>((contacts.items, opps.items, acts.items, shares))
     }
     .await;
-    let (contacts, opps, acts) = match loaded {
+    let (contacts, opps, acts, shares) = match loaded {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -479,6 +497,7 @@ async fn show_page(state: &AppState, me: &PageUser, a: Account, in_use: bool) ->
         purchases,
         purchases_total,
         activities,
+        shares,
         a,
     };
     render(
@@ -497,9 +516,14 @@ fn won_on(o: &Opportunity) -> chrono::NaiveDate {
         .map_or(o.expected_close_date, |t| t.date_naive())
 }
 
-async fn show(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> Response {
     match load(&state, &me, id).await {
-        Ok(a) => show_page(&state, &me, a, false).await,
+        Ok(a) => show_page(&state, &me, a, false, q.share_error.as_deref()).await,
         Err(r) => r,
     }
 }
@@ -508,8 +532,9 @@ async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>
     match accounts::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/accounts").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(a) => show_page(&state, &me, a, true).await,
+            Ok(a) => show_page(&state, &me, a, true, None).await,
             Err(r) => r,
         },
         Err(e) => fail(e),

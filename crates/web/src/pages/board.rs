@@ -36,6 +36,8 @@ pub struct Card {
     pub overdue: bool,
     pub certainty: i64,
     pub tracked: bool,
+    /// False for a deal only shared with the viewer: shown, not moved.
+    pub editable: bool,
 }
 
 pub struct Column {
@@ -94,6 +96,7 @@ fn card(o: Opportunity, zh: bool, today: chrono::NaiveDate) -> Card {
         owner: o.owner_name,
         certainty: o.certainty,
         tracked: o.tracked,
+        editable: o.editable,
     }
 }
 
@@ -208,6 +211,7 @@ async fn move_form(
     HtmlForm(f): HtmlForm<MoveForm>,
 ) -> Response {
     let opp = match opportunities::get(&state.db, &me.viewer, id).await {
+        Ok(o) if !o.editable => return super::read_only_for(me.tr, &me.user),
         Ok(o) => o,
         Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
         Err(e) => {

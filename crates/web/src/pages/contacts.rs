@@ -3,6 +3,7 @@
 //! work.
 
 use super::accounts::{fail, form_status, keep_owner, pager};
+use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -18,6 +19,7 @@ use opportune_core::FieldErrors;
 use opportune_core::visibility::Viewer;
 use opportune_db::accounts::{self, AccountFilter};
 use opportune_db::contacts::{self, Contact, ContactFilter};
+use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
 use opportune_db::{Db, DbError, Paging};
 use serde::Deserialize;
@@ -234,7 +236,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Contact, Respo
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
-    match load(&state, &me, id).await {
+    match super::writable(&me, load(&state, &me, id)).await {
         Ok(c) => {
             let f = ContactForm::from_record(&c);
             form_page(&state, &me, Some(&c), f, &FieldErrors::new(), false).await
@@ -249,7 +251,7 @@ async fn update(
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<ContactForm>,
 ) -> Response {
-    let current = match load(&state, &me, id).await {
+    let current = match super::writable(&me, load(&state, &me, id)).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -275,6 +277,7 @@ struct ShowPage {
     s: Shell,
     c: Contact,
     in_use: bool,
+    shares: SharePanel,
 }
 
 impl ShowPage {
@@ -299,7 +302,26 @@ impl ShowPage {
 }
 
 /// The contact page; `in_use` adds the notice that a delete was refused.
-fn show_page(me: &PageUser, c: Contact, in_use: bool) -> Response {
+async fn show_page(
+    state: &AppState,
+    me: &PageUser,
+    c: Contact,
+    in_use: bool,
+    share_error: Option<&str>,
+) -> Response {
+    let shares = match SharePanel::load(
+        state,
+        &me.viewer,
+        me.tr,
+        (ShareKind::Contact, c.id),
+        (c.owner_id, c.editable),
+        share_error,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
     let page = ShowPage {
         s: Shell::new(
             me.tr,
@@ -309,6 +331,7 @@ fn show_page(me: &PageUser, c: Contact, in_use: bool) -> Response {
         ),
         c,
         in_use,
+        shares,
     };
     render(
         &page,
@@ -320,9 +343,14 @@ fn show_page(me: &PageUser, c: Contact, in_use: bool) -> Response {
     )
 }
 
-async fn show(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> Response {
     match load(&state, &me, id).await {
-        Ok(c) => show_page(&me, c, false),
+        Ok(c) => show_page(&state, &me, c, false, q.share_error.as_deref()).await,
         Err(r) => r,
     }
 }
@@ -331,8 +359,9 @@ async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>
     match contacts::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/contacts").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(c) => show_page(&me, c, true),
+            Ok(c) => show_page(&state, &me, c, true, None).await,
             Err(r) => r,
         },
         Err(e) => fail(e),

@@ -4,6 +4,7 @@
 use super::accounts::{
     fail, form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label,
 };
+use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -18,6 +19,7 @@ use axum::routing::{get, post};
 use opportune_core::FieldErrors;
 use opportune_core::records::LeadStatus;
 use opportune_db::leads::{self, Lead, LeadFilter};
+use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
 use opportune_db::{DbError, Paging};
 use serde::Deserialize;
@@ -228,7 +230,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, Response
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
-    match load(&state, &me, id).await {
+    match super::writable(&me, load(&state, &me, id)).await {
         Ok(l) => {
             let f = LeadForm::from_record(&l);
             form_page(&state, &me, Some(&l), f, &FieldErrors::new(), false).await
@@ -243,7 +245,7 @@ async fn update(
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<LeadForm>,
 ) -> Response {
-    let current = match load(&state, &me, id).await {
+    let current = match super::writable(&me, load(&state, &me, id)).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -270,17 +272,37 @@ struct ShowPage {
     l: Lead,
     tone: &'static str,
     status_label: String,
+    shares: SharePanel,
 }
 
-async fn show(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> Response {
     let l = match load(&state, &me, id).await {
         Ok(l) => l,
         Err(r) => return r,
+    };
+    let shares = match SharePanel::load(
+        &state,
+        &me.viewer,
+        me.tr,
+        (ShareKind::Lead, l.id),
+        (l.owner_id, l.editable),
+        q.share_error.as_deref(),
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(e),
     };
     let page = ShowPage {
         s: Shell::new(me.tr, Some(&me.user), "nav-leads", format!("/leads/{id}")),
         tone: status_tone(&l.status),
         status_label: vocab_label(me.tr, "lead-status", &l.status),
+        shares,
         l,
     };
     render(&page, StatusCode::OK)
@@ -290,6 +312,7 @@ async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>
     match leads::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/leads").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

@@ -2,7 +2,7 @@
 //! re-rendered with the user's input and per-field messages when something is wrong.
 
 use crate::AppState;
-use crate::auth::Lang;
+use crate::auth::{Lang, PageUser};
 use crate::error::field_message;
 use crate::i18n::Tr;
 use askama::Template;
@@ -26,6 +26,7 @@ pub mod login;
 pub mod opportunities;
 pub mod org;
 pub mod settings;
+pub mod shares;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(admin::router())
         .merge(org::router())
+        .merge(shares::router())
 }
 
 /// The signed-in user as the layout shows them.
@@ -177,6 +179,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     s: Shell,
+    title: &'static str,
+    help: &'static str,
 }
 
 /// The 404 for unknown paths: JSON under `/api/`, the page elsewhere, in the visitor's language.
@@ -187,6 +191,8 @@ pub async fn not_found(Lang(tr): Lang, uri: axum::http::Uri) -> Response {
     render(
         &NotFoundPage {
             s: Shell::new(tr, None, "", "/"),
+            title: "page-not-found",
+            help: "page-not-found-help",
         },
         StatusCode::NOT_FOUND,
     )
@@ -197,8 +203,56 @@ pub fn not_found_for(tr: Tr, user: &UserRow) -> Response {
     render(
         &NotFoundPage {
             s: Shell::new(tr, Some(user), "", "/"),
+            title: "page-not-found",
+            help: "page-not-found-help",
         },
         StatusCode::NOT_FOUND,
+    )
+}
+
+/// A record that may be only shared with the user, and so only readable.
+pub trait Editable {
+    fn editable(&self) -> bool;
+}
+
+macro_rules! editable {
+    ($($t:ty),+) => {
+        $(impl Editable for $t {
+            fn editable(&self) -> bool {
+                self.editable
+            }
+        })+
+    };
+}
+
+editable!(
+    opportune_db::accounts::Account,
+    opportune_db::contacts::Contact,
+    opportune_db::leads::Lead,
+    opportune_db::opportunities::Opportunity
+);
+
+/// A loaded record the user is about to change: the 403 page instead when it is only shared
+/// with them.
+pub async fn writable<T: Editable>(
+    me: &PageUser,
+    load: impl std::future::Future<Output = Result<T, Response>>,
+) -> Result<T, Response> {
+    match load.await {
+        Ok(r) if !r.editable() => Err(read_only_for(me.tr, &me.user)),
+        other => other,
+    }
+}
+
+/// A 403 page for a change to a record that is only shared with the user.
+pub fn read_only_for(tr: Tr, user: &UserRow) -> Response {
+    render(
+        &NotFoundPage {
+            s: Shell::new(tr, Some(user), "", "/"),
+            title: "share-read-only",
+            help: "error-read-only",
+        },
+        StatusCode::FORBIDDEN,
     )
 }
 

@@ -2,6 +2,7 @@
 //! (details, stage criteria, certainty evidence, activities, history).
 
 use super::board::money;
+use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, Shell, render};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
@@ -23,6 +24,7 @@ use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
 use opportune_db::opportunities::{self, Event, Opportunity, Sort};
 use opportune_db::processes::{self, Process};
+use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
 use opportune_db::{DbError, Paging};
 use serde::Deserialize;
@@ -343,7 +345,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, R
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
-    match load(&state, &me, id).await {
+    match super::writable(&me, load(&state, &me, id)).await {
         Ok(o) => {
             form_page(
                 &state,
@@ -365,7 +367,7 @@ async fn update(
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<OppForm>,
 ) -> Response {
-    let current = match load(&state, &me, id).await {
+    let current = match super::writable(&me, load(&state, &me, id)).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -442,6 +444,7 @@ struct ShowPage {
     kinds: Vec<(&'static str, String)>,
     act: ActivityForm,
     act_errors: Errors,
+    shares: SharePanel,
 }
 
 impl ShowPage {
@@ -492,6 +495,7 @@ async fn show_page(
     o: Opportunity,
     act: ActivityForm,
     act_errors: &FieldErrors,
+    share_error: Option<&str>,
 ) -> Response {
     let tr = me.tr;
     let loaded = async {
@@ -511,10 +515,19 @@ async fn show_page(
         )
         .await?;
         let events = opportunities::history(&state.db, o.id).await?;
-        Ok::<_, DbError>((process, checks, acts.items, events))
+        let shares = SharePanel::load(
+            state,
+            &me.viewer,
+            tr,
+            (ShareKind::Opportunity, o.id),
+            (o.owner_id, o.editable),
+            share_error,
+        )
+        .await?;
+        Ok::<_, DbError>((process, checks, acts.items, events, shares))
     }
     .await;
-    let (process, checks, acts, events) = match loaded {
+    let (process, checks, acts, events, shares) = match loaded {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -597,6 +610,7 @@ async fn show_page(
             .collect(),
         act_errors: Errors::new(act_errors, tr),
         act,
+        shares,
         o,
     };
     render(
@@ -609,9 +623,18 @@ async fn show_page(
     )
 }
 
-async fn show(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> Response {
     match load(&state, &me, id).await {
-        Ok(o) => show_page(&state, &me, o, ActivityForm::today(), &FieldErrors::new()).await,
+        Ok(o) => {
+            let act = ActivityForm::today();
+            let share_error = q.share_error.as_deref();
+            show_page(&state, &me, o, act, &FieldErrors::new(), share_error).await
+        }
         Err(r) => r,
     }
 }
@@ -629,7 +652,7 @@ async fn save_checks(
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<ChecksForm>,
 ) -> Response {
-    let o = match load(&state, &me, id).await {
+    let o = match super::writable(&me, load(&state, &me, id)).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -735,7 +758,7 @@ async fn log_activity(
             Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
             Err(e) => fail(e),
         },
-        Err(e) => show_page(&state, &me, o, f, &e).await,
+        Err(e) => show_page(&state, &me, o, f, &e, None).await,
     }
 }
 
@@ -743,6 +766,7 @@ async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>
     match opportunities::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/opportunities").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

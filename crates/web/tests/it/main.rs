@@ -37,5 +37,6 @@ mod board;
 mod helpers;
 mod pages;
 mod records;
+mod sharing;
 mod stages;
 mod visibility;

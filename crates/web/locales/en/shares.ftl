@@ -1,0 +1,10 @@
+error-read-only = This record is shared with you to read; only its owner, their managers and admins can change it
+field-is-owner = Already the owner of this record
+share-title = Shared with
+share-none = Not shared with anyone.
+share-hint = Colleagues you share with can see this record but not change it.
+share-user = Colleague
+share-add = Share
+share-remove = Stop sharing
+share-granted = shared by { $name }
+share-read-only = Shared with you · read only

@@ -1,0 +1,10 @@
+error-read-only = 此记录仅共享给你查看；只有负责人、其上级经理和管理员可以修改
+field-is-owner = 已是此记录的负责人
+share-title = 共享给
+share-none = 尚未共享给任何人。
+share-hint = 共享的同事可以查看此记录，但不能修改。
+share-user = 同事
+share-add = 共享
+share-remove = 取消共享
+share-granted = 由 { $name } 共享
+share-read-only = 共享给你 · 只读
