@@ -101,14 +101,20 @@ pub(crate) async fn owner_team(tx: &mut Tx, owner_id: i64) -> Result<Option<i64>
 
 pub async fn create(db: &Db, v: &Viewer, a: &AccountInput) -> Result<Account> {
     let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, a.owner_id).await?;
+    let id = insert(&mut tx, a).await?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Inserts an account in `tx`; the caller has validated it and checked the owner.
+pub(crate) async fn insert(tx: &mut Tx, a: &AccountInput) -> Result<i64> {
+    let team = owner_team(tx, a.owner_id).await?;
     let ts = now();
-    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+    let id: i64 = write!(tx, c => sqlx::query_scalar(
         "INSERT INTO accounts (name, industry, size, region, address, grade, status, needs_notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
     ).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
     .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(ts).fetch_one(c).await)?;
-    tx.commit().await?;
-    get(db, v, id).await
+    Ok(id)
 }
 
 pub async fn update(

@@ -2,7 +2,7 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -121,14 +121,20 @@ pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Contact> {
 
 pub async fn create(db: &Db, v: &Viewer, x: &ContactInput) -> Result<Contact> {
     let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+    let id = insert(&mut tx, x).await?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Inserts a contact in `tx`; the caller has validated it and checked the account and owner.
+pub(crate) async fn insert(tx: &mut Tx, x: &ContactInput) -> Result<i64> {
+    let team = owner_team(tx, x.owner_id).await?;
+    let id: i64 = write!(tx, c => sqlx::query_scalar(
         "INSERT INTO contacts (account_id, name, title, department, phone, email, hometown, birthday, interests, tenure, authority, personality, working_style, family_notes, business_needs, personal_needs, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id"
     ).bind(x.account_id).bind(&x.name).bind(&x.title).bind(&x.department).bind(&x.phone).bind(&x.email).bind(&x.hometown).bind(x.birthday)
     .bind(&x.interests).bind(&x.tenure).bind(&x.authority).bind(&x.personality).bind(&x.working_style).bind(&x.family_notes)
     .bind(&x.business_needs).bind(&x.personal_needs).bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
-    tx.commit().await?;
-    get(db, v, id).await
+    Ok(id)
 }
 
 pub async fn update(

@@ -1,6 +1,9 @@
 //! Leads (线索): people or companies with no substantive contact yet.
 
+use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
+use crate::contacts::ContactInput;
+use crate::opportunities::OppInput;
 use crate::{
     Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
 };
@@ -25,6 +28,11 @@ pub struct Lead {
     pub version: i64,
     /// Whether the viewer controls the lead (else it is shared with them, read only).
     pub editable: bool,
+    /// When the lead was converted, and the records it became (each cleared if deleted since).
+    pub converted_at: Option<DateTime<Utc>>,
+    pub converted_account_id: Option<i64>,
+    pub converted_contact_id: Option<i64>,
+    pub converted_opportunity_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -61,7 +69,7 @@ macro_rules! select {
         concat!(
             "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
-            " AS editable FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
+            " AS editable, o.converted_at, o.converted_account_id, o.converted_contact_id, o.converted_opportunity_id FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
             visible!("o", "o.id" => "lead"),
             $rest
         )
@@ -134,4 +142,83 @@ pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     }
     crate::shares::forget(&mut tx, crate::shares::ShareKind::Lead, id).await?;
     tx.commit().await
+}
+
+/// The account a lead converts into: one the viewer can see, or a new one.
+#[derive(Debug, Clone)]
+pub enum ConvertAccount {
+    Existing(i64),
+    New(AccountInput),
+}
+
+/// What a lead becomes, validated by the caller: the account, a contact at it (`account_id` is
+/// set to the account's), and optionally a deal (`account_id` likewise) at `stage` of `process`.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub account: ConvertAccount,
+    pub contact: Option<ContactInput>,
+    pub deal: Option<(OppInput, (i64, i64), String)>,
+}
+
+/// The ids of the records a lead became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Converted {
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub opportunity_id: Option<i64>,
+}
+
+/// Converts the lead read at `version` in one transaction: creates the records, marks the lead
+/// qualified and links it to them. A lead converts once (`Field("status", "converted")`).
+pub async fn convert(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    version: i64,
+    x: Conversion,
+) -> Result<Converted> {
+    let lead = get(db, v, id).await?;
+    if !lead.editable {
+        return Err(DbError::ReadOnly);
+    }
+    if lead.converted_at.is_some() {
+        return Err(DbError::Field("status", "converted"));
+    }
+    let mut tx = db.begin().await?;
+    let account_id = match &x.account {
+        ConvertAccount::Existing(a) => *a,
+        ConvertAccount::New(a) => crate::accounts::insert(&mut tx, a).await?,
+    };
+    let contact_id = match x.contact {
+        Some(mut c) => {
+            c.account_id = account_id;
+            Some(crate::contacts::insert(&mut tx, &c).await?)
+        }
+        None => None,
+    };
+    let opportunity_id = match x.deal {
+        Some((mut o, at, currency)) => {
+            o.account_id = account_id;
+            Some(crate::opportunities::insert(&mut tx, v, &o, at, &currency).await?)
+        }
+        None => None,
+    };
+    let ts = now();
+    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE leads SET status = 'qualified', converted_at = $4, converted_account_id = $5, converted_contact_id = $6, converted_opportunity_id = $7, updated_at = $4, version = version + 1 WHERE id = $8 AND version = $9 AND converted_at IS NULL AND ",
+        controls!("leads")
+    )), v).bind(ts).bind(account_id).bind(contact_id).bind(opportunity_id).bind(id).bind(version)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(match get(db, v, id).await {
+            Ok(l) if l.converted_at.is_some() => DbError::Field("status", "converted"),
+            found => crate::refusal(found.map(|l| l.editable), DbError::Stale),
+        });
+    }
+    tx.commit().await?;
+    Ok(Converted {
+        account_id,
+        contact_id,
+        opportunity_id,
+    })
 }

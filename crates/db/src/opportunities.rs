@@ -340,17 +340,31 @@ pub async fn create(
     currency: &str,
 ) -> Result<Opportunity> {
     let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
+    let id = insert(&mut tx, v, x, (process_id, stage_id), currency).await?;
+    tx.commit().await?;
+    get(db, v, id).await
+}
+
+/// Inserts a deal at `stage` of `process` in `tx`, with its "created" event by the viewer; the
+/// caller has validated it and checked the account and owner.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    v: &Viewer,
+    x: &OppInput,
+    (process_id, stage_id): (i64, i64),
+    currency: &str,
+) -> Result<i64> {
+    let team = owner_team(tx, x.owner_id).await?;
     let ts = now();
     let closed_at = (x.status != "open").then_some(ts);
-    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
+    let id: i64 = write!(tx, c => sqlx::query_scalar(
         "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $10, $10) RETURNING id"
     ).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(currency).bind(x.expected_close_date)
     .bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source)
     .bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade).bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at)
     .fetch_one(c).await)?;
     event(
-        &mut tx,
+        tx,
         id,
         v.user_id,
         ts,
@@ -360,8 +374,7 @@ pub async fn create(
         None,
     )
     .await?;
-    tx.commit().await?;
-    get(db, v, id).await
+    Ok(id)
 }
 
 /// Saves an edit made against `version`, recording an event for each tracked field that changed.

@@ -11,45 +11,54 @@ use opportune_db::opportunities::{self, Opportunity};
 use opportune_db::processes::{self, Process};
 use std::collections::HashSet;
 
+/// The process named in a form and its first stage, if it is an active process with stages;
+/// else the problem is recorded under `process_id`.
+pub async fn process_start(
+    state: &AppState,
+    raw: &str,
+    errors: &mut opportune_core::FieldErrors,
+) -> Result<Option<(i64, i64)>, ApiError> {
+    match crate::forms::optional_id(raw) {
+        Ok(Some(id)) => match processes::get(&state.db, id).await {
+            Ok(p) if p.row.active && !p.stages.is_empty() => {
+                Ok(Some((p.row.id, p.stages[0].row.id)))
+            }
+            Ok(_) | Err(opportune_db::DbError::NotFound) => {
+                errors.add("process_id", "not_found");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        },
+        Ok(None) => {
+            errors.add("process_id", "required");
+            Ok(None)
+        }
+        Err(c) => {
+            errors.add("process_id", c);
+            Ok(None)
+        }
+    }
+}
+
 /// Validates and creates a deal at the first stage of its process.
 pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Opportunity, ApiError> {
     let validated = form.validate(v.user_id);
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
-    let process = match crate::forms::optional_id(&form.process_id) {
-        Ok(Some(id)) => match processes::get(&state.db, id).await {
-            Ok(p) if p.row.active && !p.stages.is_empty() => Some(p),
-            Ok(_) | Err(opportune_db::DbError::NotFound) => {
-                errors.add("process_id", "not_found");
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Ok(None) => {
-            errors.add("process_id", "required");
-            None
-        }
-        Err(c) => {
-            errors.add("process_id", c);
-            None
-        }
-    };
+    let start = process_start(state, &form.process_id, &mut errors).await?;
     if let Ok(input) = &validated {
         check_account(state, v, input.account_id, &mut errors).await?;
         check_owner(state, v, input.owner_id, &mut errors).await?;
     }
-    match (validated, process) {
-        (Ok(input), Some(p)) if errors.is_empty() => {
-            let first = p.stages[0].row.id;
-            Ok(opportunities::create(
-                &state.db,
-                v,
-                &input,
-                p.row.id,
-                first,
-                &state.org().await.currency,
-            )
-            .await?)
-        }
+    match (validated, start) {
+        (Ok(input), Some((process, first))) if errors.is_empty() => Ok(opportunities::create(
+            &state.db,
+            v,
+            &input,
+            process,
+            first,
+            &state.org().await.currency,
+        )
+        .await?),
         _ => Err(ApiError::Invalid(errors)),
     }
 }

@@ -172,7 +172,7 @@ mod tests {
         "criteria_unmet",
         "read_only",
     ];
-    const FIELD_CODES: [&str; 15] = [
+    const FIELD_CODES: [&str; 16] = [
         "required",
         "too_long",
         "invalid_email",
@@ -188,6 +188,7 @@ mod tests {
         "not_found",
         "invalid_type",
         "is_owner",
+        "converted",
     ];
 
     #[test]

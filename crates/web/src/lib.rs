@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod convert;
 pub mod deals;
 pub mod error;
 pub mod forms;

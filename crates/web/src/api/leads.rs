@@ -4,7 +4,8 @@
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::Localized;
+use crate::convert::ConvertForm;
+use crate::error::{ApiError, Localized};
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{LeadForm, patch_id, patch_text};
 use axum::Json;
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, patch, delete))
+        .routes(routes!(convert))
 }
 
 /// A lead (线索) as the API shows it.
@@ -46,6 +48,11 @@ pub struct LeadOut {
     pub version: i64,
     /// False when the record is only shared with the caller: they may read it, not change it.
     pub editable: bool,
+    /// When the lead was converted, and into which records (each null once deleted).
+    pub converted_at: Option<DateTime<Utc>>,
+    pub converted_account_id: Option<i64>,
+    pub converted_contact_id: Option<i64>,
+    pub converted_opportunity_id: Option<i64>,
 }
 
 impl From<Lead> for LeadOut {
@@ -67,6 +74,10 @@ impl From<Lead> for LeadOut {
             updated_at: l.updated_at,
             version: l.version,
             editable: l.editable,
+            converted_at: l.converted_at,
+            converted_account_id: l.converted_account_id,
+            converted_contact_id: l.converted_contact_id,
+            converted_opportunity_id: l.converted_opportunity_id,
         }
     }
 }
@@ -242,4 +253,95 @@ async fn delete(
         .await
         .map_err(|e| me.err(e))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The deal a lead converts with. `amount` is a number in major units.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConvertDeal {
+    pub name: String,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: rust_decimal::Decimal,
+    /// `YYYY-MM-DD`
+    pub expected_close_date: String,
+    pub process_id: i64,
+}
+
+/// How to convert a lead read at `version`: into `account_id` (an account the caller can see)
+/// or a new account named `account_name` (default: the lead's company, else its name); with a
+/// contact made of the lead's person unless `create_contact` is false; with a deal if
+/// `opportunity` is given.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConvertBody {
+    pub version: i64,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub create_contact: Option<bool>,
+    pub opportunity: Option<ConvertDeal>,
+}
+
+/// The converted lead and the records it became.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConvertOut {
+    pub lead: LeadOut,
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub opportunity_id: Option<i64>,
+}
+
+/// Converts a lead into an account, a contact and optionally a deal, all owned by the lead's
+/// owner, in one transaction; the lead becomes qualified and keeps the links. 409 on a stale
+/// version; 422 naming the field (`status` if it was converted already).
+#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "leads", operation_id = "convert_lead", params(("id" = i64, Path)), request_body = ConvertBody,
+    responses((status = 201, body = ConvertOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn convert(
+    State(state): State<AppState>,
+    me: ApiUser,
+    IdPath(id): IdPath,
+    JsonBody(b): JsonBody<ConvertBody>,
+) -> Result<(StatusCode, Json<ConvertOut>), Localized> {
+    let lead = leads::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    let mut form = ConvertForm::for_lead(&lead);
+    form.version = b.version.to_string();
+    form.account_id = b.account_id.map(|x| x.to_string()).unwrap_or_default();
+    if let Some(name) = b.account_name {
+        form.account_name = name;
+    }
+    if b.create_contact == Some(false) {
+        form.contact = None;
+    }
+    match b.opportunity {
+        Some(d) => {
+            form.opportunity_name = d.name;
+            form.amount = d.amount.to_string();
+            form.expected_close_date = d.expected_close_date;
+            form.process_id = d.process_id.to_string();
+        }
+        None => form.opportunity_name.clear(),
+    }
+    let done = match crate::convert::convert(&state, &me.viewer, &lead, &form).await {
+        Ok(done) => done,
+        Err(ApiError::Stale(_)) => {
+            let now = leads::get(&state.db, &me.viewer, id)
+                .await
+                .map_err(|e| me.err(e))?;
+            let current = serde_json::to_value(LeadOut::from(now)).unwrap_or_default();
+            return Err(me.err(ApiError::Stale(current)));
+        }
+        Err(e) => return Err(me.err(e)),
+    };
+    let lead = leads::get(&state.db, &me.viewer, id)
+        .await
+        .map_err(|e| me.err(e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ConvertOut {
+            lead: lead.into(),
+            account_id: done.account_id,
+            contact_id: done.contact_id,
+            opportunity_id: done.opportunity_id,
+        }),
+    ))
 }

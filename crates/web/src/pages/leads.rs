@@ -221,7 +221,7 @@ async fn create(
     }
 }
 
-async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, Response> {
+pub(super) async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, Response> {
     match leads::get(&state.db, &me.viewer, id).await {
         Ok(l) => Ok(l),
         Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),

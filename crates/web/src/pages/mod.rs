@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod admin;
 pub mod board;
 pub mod contacts;
+pub mod lead_convert;
 pub mod leads;
 pub mod login;
 pub mod opportunities;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(contacts::router())
         .merge(leads::router())
+        .merge(lead_convert::router())
         .merge(settings::router())
         .merge(admin::router())
         .merge(org::router())

@@ -34,6 +34,7 @@ mod backend;
 mod api_contract;
 mod auth;
 mod board;
+mod convert;
 mod helpers;
 mod pages;
 mod records;

@@ -1,0 +1,17 @@
+field-converted = This lead has already been converted
+convert-title = Convert lead
+convert-help = A qualified lead becomes an account, a contact and, if you name one, an opportunity. They are owned by the lead's owner.
+convert-stale = The lead changed while you were converting it. Check the values and convert again.
+convert-account = Account
+convert-account-existing = Convert into
+convert-account-new = A new account
+convert-account-name = New account name
+convert-contact = Create a contact for { $name }
+convert-deal = Opportunity
+convert-deal-help = Leave the name blank to convert without an opportunity.
+convert-submit = Convert
+convert-action = Convert…
+convert-done = Converted on { $date }
+convert-to-account = Account
+convert-to-contact = Contact
+convert-to-deal = Opportunity

@@ -1,0 +1,17 @@
+field-converted = 该线索已经转化过
+convert-title = 转化线索
+convert-help = 合格的线索转化为客户、联系人，以及（填写名称时）一个销售机会，均由线索的负责人负责。
+convert-stale = 转化期间线索已被他人修改。请核对后重新转化。
+convert-account = 客户
+convert-account-existing = 转化到
+convert-account-new = 新建客户
+convert-account-name = 新客户名称
+convert-contact = 为{ $name }创建联系人
+convert-deal = 销售机会
+convert-deal-help = 名称留空则只转化客户和联系人，不建销售机会。
+convert-submit = 转化
+convert-action = 转化…
+convert-done = 已于 { $date } 转化
+convert-to-account = 客户
+convert-to-contact = 联系人
+convert-to-deal = 销售机会

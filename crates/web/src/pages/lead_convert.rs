@@ -1,0 +1,132 @@
+//! `/leads/{id}/convert`: the form that turns a qualified lead into an account, a contact and
+//! optionally a deal, and its post. On success the user lands on the new deal (or account).
+
+use super::accounts::fail;
+use super::leads::load;
+use super::{Errors, HtmlForm, Shell, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::convert::{ConvertForm, convert};
+use crate::error::ApiError;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use opportune_core::FieldErrors;
+use opportune_db::accounts::{self, Account, AccountFilter};
+use opportune_db::leads::Lead;
+use opportune_db::{DbError, Paging, processes};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/leads/{id}/convert", get(form_page).post(submit))
+}
+
+#[derive(Template)]
+#[template(path = "lead_convert.html")]
+struct ConvertPage {
+    s: Shell,
+    l: Lead,
+    f: ConvertForm,
+    errors: Errors,
+    stale: bool,
+    accounts: Vec<Account>,
+    processes: Vec<(i64, String)>,
+}
+
+impl ConvertPage {
+    fn id_is(&self, raw: &str, id: &i64) -> bool {
+        raw.trim() == id.to_string()
+    }
+}
+
+async fn page(
+    state: &AppState,
+    me: &PageUser,
+    l: Lead,
+    f: ConvertForm,
+    errors: &FieldErrors,
+    stale: bool,
+) -> Response {
+    let tr = me.tr;
+    let loaded = async {
+        let accounts = accounts::list(
+            &state.db,
+            &me.viewer,
+            &AccountFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await?;
+        let procs = processes::list(&state.db).await?;
+        Ok::<_, DbError>((accounts.items, procs))
+    }
+    .await;
+    let (accounts, procs) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let p = ConvertPage {
+        s: Shell::new(
+            tr,
+            Some(&me.user),
+            "nav-leads",
+            format!("/leads/{}/convert", l.id),
+        ),
+        l,
+        f,
+        errors: Errors::new(errors, tr),
+        stale,
+        accounts,
+        processes: procs
+            .iter()
+            .filter(|p| p.row.active)
+            .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
+            .collect(),
+    };
+    render(&p, super::accounts::form_status(errors, stale))
+}
+
+async fn form_page(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+    match super::writable(&me, load(&state, &me, id)).await {
+        Ok(l) if l.converted_at.is_some() => Redirect::to(&format!("/leads/{id}")).into_response(),
+        Ok(l) => {
+            let f = ConvertForm::for_lead(&l);
+            page(&state, &me, l, f, &FieldErrors::new(), false).await
+        }
+        Err(r) => r,
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    me: PageUser,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<ConvertForm>,
+) -> Response {
+    let l = match super::writable(&me, load(&state, &me, id)).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    match convert(&state, &me.viewer, &l, &f).await {
+        Ok(done) => {
+            let to = done.opportunity_id.map_or_else(
+                || format!("/accounts/{}", done.account_id),
+                |o| format!("/opportunities/{o}"),
+            );
+            Redirect::to(&to).into_response()
+        }
+        Err(ApiError::Invalid(e)) => page(&state, &me, l, f, &e, false).await,
+        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+            Ok(now) => {
+                let f = ConvertForm {
+                    version: now.version.to_string(),
+                    ..f
+                };
+                page(&state, &me, now, f, &FieldErrors::new(), true).await
+            }
+            Err(r) => r,
+        },
+        Err(ApiError::ReadOnly) => super::read_only_for(me.tr, &me.user),
+        Err(e) => fail(e),
+    }
+}
