@@ -234,7 +234,14 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Fresh planner statistics on every connection, as SQLite advises for pools: the
+            // first connection ANALYZEs (rows sampled per index bounded by analysis_limit) the
+            // tables never analyzed or grown/shrunk a lot since; the rest find them current.
+            // Without them the OR in the visibility clause (own or shared) scans the board
+            // index instead of a multi-index OR (docs/PERFORMANCE.md).
+            .pragma("analysis_limit", "1000")
+            .pragma("optimize", "0x10002");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
