@@ -98,6 +98,8 @@ pub enum DbError {
     Duplicate(&'static str),
     #[error("in use by other records")]
     InUse,
+    #[error("a team cannot be placed under itself or its own sub-team")]
+    Cycle,
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
     #[error("migration: {0}")]
