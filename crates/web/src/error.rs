@@ -118,6 +118,7 @@ impl From<DbError> for ApiError {
             DbError::Stale => ApiError::Stale(Value::Null),
             DbError::InUse => ApiError::InUse,
             DbError::Duplicate(field) => ApiError::invalid(field, "duplicate"),
+            DbError::Cycle => ApiError::invalid("parent_id", "cycle"),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -166,7 +167,7 @@ mod tests {
         "internal",
         "criteria_unmet",
     ];
-    const FIELD_CODES: [&str; 14] = [
+    const FIELD_CODES: [&str; 17] = [
         "required",
         "too_long",
         "invalid_email",
@@ -181,6 +182,9 @@ mod tests {
         "duplicate",
         "not_found",
         "invalid_type",
+        "too_short",
+        "self_lockout",
+        "cycle",
     ];
 
     #[test]

@@ -13,6 +13,8 @@ pub mod leads;
 pub mod opportunities;
 pub mod processes;
 pub mod settings;
+pub mod teams;
+pub mod users;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +46,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(leads::router())
         .merge(activities::router())
         .merge(settings::router())
+        .merge(users::router())
+        .merge(teams::router())
 }
 
 /// Error response documented on every route.
