@@ -102,6 +102,22 @@ pub fn optional_email(raw: &str) -> Result<String, &'static str> {
     }
 }
 
+/// The fewest characters a password may have (the CLI and the administration share the rule).
+pub const PASSWORD_MIN: usize = 8;
+/// The most characters a password may have.
+pub const PASSWORD_MAX: usize = 1024;
+
+/// A new password, taken exactly as typed (spaces count): `PASSWORD_MIN` to `PASSWORD_MAX`
+/// characters.
+pub fn new_password(raw: &str) -> Result<&str, &'static str> {
+    match raw.chars().count() {
+        0 => Err("required"),
+        n if n < PASSWORD_MIN => Err("too_short"),
+        n if n > PASSWORD_MAX => Err("too_long"),
+        _ => Ok(raw),
+    }
+}
+
 /// An ISO date `YYYY-MM-DD` that exists in the calendar.
 pub fn date(raw: &str) -> Result<chrono::NaiveDate, &'static str> {
     let t = raw.trim();
@@ -151,6 +167,15 @@ mod tests {
         for bad in ["a@b", "@x.cn", "a b@x.cn", "a@@x.cn", "a@.cn"] {
             assert_eq!(optional_email(bad), Err("invalid_email"), "{bad}");
         }
+    }
+
+    #[test]
+    fn password_rules() {
+        assert_eq!(new_password(""), Err("required"));
+        assert_eq!(new_password("1234567"), Err("too_short"));
+        assert_eq!(new_password("密码密码密码密码"), Ok("密码密码密码密码"));
+        assert_eq!(new_password(" spaces "), Ok(" spaces "));
+        assert_eq!(new_password(&"x".repeat(PASSWORD_MAX + 1)), Err("too_long"));
     }
 
     #[test]

@@ -138,6 +138,8 @@ pub enum DbError {
     ReadOnly,
     #[error("{0}: {1}")]
     Field(&'static str, &'static str),
+    #[error("a team cannot be placed under itself or its own sub-team")]
+    Cycle,
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -234,17 +236,20 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
-            .pragma("temp_store", "memory")
-            // Fresh planner statistics on every connection, as SQLite advises for pools: the
-            // first connection ANALYZEs (rows sampled per index bounded by analysis_limit) the
-            // tables never analyzed or grown/shrunk a lot since; the rest find them current.
-            // Without them the OR in the visibility clause (own or shared) scans the board
-            // index instead of a multi-index OR (docs/PERFORMANCE.md).
-            .pragma("analysis_limit", "1000")
-            .pragma("optimize", "0x10002");
+            .pragma("temp_store", "memory");
+        // Fresh planner statistics, as SQLite advises for pools: the writer's connection
+        // ANALYZEs (rows sampled per index bounded by analysis_limit) the tables never analyzed
+        // or grown or shrunk a lot since, when it opens (at start, and when the pool renews it).
+        // ANALYZE writes, so only the writer does it: a reader doing it would wait for the write
+        // lock. Without statistics the OR in the visibility clause (own or shared) scans the
+        // board index instead of a multi-index OR (docs/PERFORMANCE.md).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            .connect_with(
+                opts.clone()
+                    .pragma("analysis_limit", "1000")
+                    .pragma("optimize", "0x10002"),
+            )
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)

@@ -1,9 +1,10 @@
 //! Users, teams (a tree kept with a closure table), sessions and API tokens.
 
-use crate::{Db, DbError, Result, Tx, now, read, write};
+use crate::{Db, DbError, Page, Paging, Result, Tx, now, read, write};
 use chrono::{DateTime, Utc};
 use opportune_core::records::{Locale, Role};
 use opportune_core::visibility::Viewer;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -85,7 +86,7 @@ pub async fn create(tx: &mut Tx, u: &NewUser<'_>) -> Result<i64> {
 
 pub async fn set_locale(db: &Db, user_id: i64, locale: Locale) -> Result<()> {
     let mut tx = db.begin().await?;
-    write!(&mut tx, c => sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale.as_str()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    write!(&mut tx, c => sqlx::query("UPDATE users SET locale = $1, version = version + 1 WHERE id = $2").bind(locale.as_str()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await
 }
 
@@ -132,10 +133,11 @@ pub async fn find_team(tx: &mut Tx, name: &str) -> Result<Option<i64>> {
 
 /// Creates a team under `parent_id` and records its ancestry.
 pub async fn create_team(tx: &mut Tx, name: &str, parent_id: Option<i64>) -> Result<i64> {
+    lock_tree(tx).await?;
     let id: i64 = write!(tx, c => sqlx::query_scalar(
         "INSERT INTO teams (name, parent_id, created_at) VALUES ($1, $2, $3) RETURNING id"
     ).bind(name).bind(parent_id).bind(now()).fetch_one(c).await)
-    .map_err(|e| DbError::unique(e, "team"))?;
+    .map_err(|e| DbError::unique(e, "name"))?;
     write!(tx, c => sqlx::query(
         "INSERT INTO team_closure (ancestor_id, descendant_id) SELECT ancestor_id, $1 FROM team_closure WHERE descendant_id = $2 UNION SELECT $1, $1"
     ).bind(id).bind(parent_id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -148,6 +150,250 @@ pub async fn ensure_team(tx: &mut Tx, name: &str) -> Result<i64> {
         Some(id) => Ok(id),
         None => create_team(tx, name, None).await,
     }
+}
+
+/// Serializes changes to the team tree, so two moves cannot together make a cycle or leave the
+/// closure half-rewritten. SQLite runs one writer at a time already; on PostgreSQL this lock
+/// lets readers through and makes other tree writers wait for the commit.
+async fn lock_tree(tx: &mut Tx) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("LOCK TABLE team_closure IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A team with its place in the tree and how many users (active or not) belong to it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct TeamNode {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    /// 0 at the top of the tree, from the closure.
+    pub depth: i64,
+    pub members: i64,
+    pub version: i64,
+}
+
+macro_rules! team_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT t.id, t.name, t.parent_id, (SELECT COUNT(*) FROM team_closure c WHERE c.descendant_id = t.id) - 1 AS depth, ",
+            "(SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members, t.version FROM teams t",
+            $rest
+        )
+    };
+}
+
+pub async fn team(db: &Db, id: i64) -> Result<TeamNode> {
+    read!(db, c => sqlx::query_as(team_select!(" WHERE t.id = $1")).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+/// Every team, each followed by its subtree (parents before children, siblings by name).
+pub async fn team_tree(db: &Db) -> Result<Vec<TeamNode>> {
+    let rows =
+        read!(db, c => sqlx::query_as(team_select!(" ORDER BY t.name, t.id")).fetch_all(c).await)?;
+    Ok(preorder(rows))
+}
+
+/// Orders teams depth-first from the top of the tree, keeping the given order among siblings.
+fn preorder(rows: Vec<TeamNode>) -> Vec<TeamNode> {
+    let ids: HashSet<i64> = rows.iter().map(|t| t.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<TeamNode>> = HashMap::new();
+    for t in rows {
+        children
+            .entry(t.parent_id.filter(|p| ids.contains(p)))
+            .or_default()
+            .push(t);
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stack: Vec<TeamNode> = children.remove(&None).unwrap_or_default();
+    stack.reverse();
+    while let Some(t) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(t.id)) {
+            stack.extend(kids.into_iter().rev());
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// Renames team `id` and puts it under `parent_id` (`None`: the top of the tree), as read at
+/// `version`. Moving rewrites the closure for the whole moved subtree, so managers above the
+/// new place see its records and those above the old place no longer do; a parent inside the
+/// subtree (the team itself included) is refused with `Cycle`.
+pub async fn update_team(
+    db: &Db,
+    id: i64,
+    version: i64,
+    name: &str,
+    parent_id: Option<i64>,
+) -> Result<TeamNode> {
+    let mut tx = db.begin().await?;
+    lock_tree(&mut tx).await?;
+    let old_parent: Option<Option<i64>> = write!(&mut tx, c => sqlx::query_scalar(
+        "SELECT parent_id FROM teams WHERE id = $1"
+    ).bind(id).fetch_optional(c).await)?;
+    let old_parent = old_parent.ok_or(DbError::NotFound)?;
+    let n = write!(&mut tx, c => sqlx::query(
+        "UPDATE teams SET name = $1, parent_id = $2, version = version + 1 WHERE id = $3 AND version = $4"
+    ).bind(name).bind(parent_id).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))
+    .map_err(|e| DbError::unique(e, "name"))?;
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
+    if parent_id != old_parent {
+        if let Some(p) = parent_id {
+            let inside: i64 = write!(&mut tx, c => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM team_closure WHERE ancestor_id = $1 AND descendant_id = $2"
+            ).bind(id).bind(p).fetch_one(c).await)?;
+            if inside > 0 {
+                return Err(DbError::Cycle);
+            }
+        }
+        // Cut the subtree from its old ancestors, then hang it under the new parent's.
+        write!(&mut tx, c => sqlx::query(concat!(
+            "DELETE FROM team_closure WHERE descendant_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $1) ",
+            "AND ancestor_id NOT IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $1)"
+        )).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        write!(&mut tx, c => sqlx::query(concat!(
+            "INSERT INTO team_closure (ancestor_id, descendant_id) SELECT a.ancestor_id, d.descendant_id ",
+            "FROM team_closure a CROSS JOIN team_closure d WHERE a.descendant_id = $1 AND d.ancestor_id = $2"
+        )).bind(parent_id).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    team(db, id).await
+}
+
+/// Deletes team `id`; `InUse` while it has sub-teams, members or records.
+pub async fn delete_team(db: &Db, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    lock_tree(&mut tx).await?;
+    let children: i64 = write!(&mut tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM teams WHERE parent_id = $1"
+    ).bind(id).fetch_one(c).await)?;
+    if children > 0 {
+        return Err(DbError::InUse);
+    }
+    write!(&mut tx, c => sqlx::query("DELETE FROM team_closure WHERE descendant_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let n = write!(&mut tx, c => sqlx::query("DELETE FROM teams WHERE id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(DbError::in_use)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    tx.commit().await
+}
+
+/// A user as the administration shows them: never the password hash.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+    pub active: bool,
+    pub locale: Option<String>,
+    pub version: i64,
+}
+
+macro_rules! user_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name AS team_name, u.active, u.locale, u.version FROM users u LEFT JOIN teams t ON t.id = u.team_id",
+            $rest
+        )
+    };
+}
+
+macro_rules! user_filter {
+    () => {
+        " WHERE ($1 IS NULL OR LOWER(u.name) LIKE LOWER($1) OR u.email LIKE LOWER($1)) AND ($2 IS NULL OR u.role = $2) AND ($3 IS NULL OR u.team_id = $3) AND ($4 IS NULL OR u.active = $4)"
+    };
+}
+
+/// Which users to list; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Part of the name or the e-mail address.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub team_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub async fn list_users(db: &Db, f: &UserFilter, p: Paging) -> Result<Page<UserRecord>> {
+    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
+    let role = f.role.map(Role::as_str);
+    let items = read!(db, c => sqlx::query_as(concat!(user_select!(""), user_filter!(), " ORDER BY u.name, u.id LIMIT $5 OFFSET $6"))
+        .bind(&q).bind(role).bind(f.team_id).bind(f.active).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = read!(db, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM users u", user_filter!()))
+        .bind(&q).bind(role).bind(f.team_id).bind(f.active).fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+pub async fn user(db: &Db, id: i64) -> Result<UserRecord> {
+    read!(db, c => sqlx::query_as(user_select!(" WHERE u.id = $1")).bind(id).fetch_optional(c).await)?
+        .ok_or(DbError::NotFound)
+}
+
+/// What the administration may change on a user, validated by the caller.
+pub struct UserChange<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    pub active: bool,
+    pub locale: Option<Locale>,
+    /// The new password's hash; `None` keeps the password.
+    pub password_hash: Option<&'a str>,
+}
+
+/// Tables whose records carry their owner's team.
+const OWNED: [&str; 5] = [
+    "UPDATE accounts SET team_id = $1 WHERE owner_id = $2",
+    "UPDATE contacts SET team_id = $1 WHERE owner_id = $2",
+    "UPDATE leads SET team_id = $1 WHERE owner_id = $2",
+    "UPDATE opportunities SET team_id = $1 WHERE owner_id = $2",
+    "UPDATE activities SET team_id = $1 WHERE owner_id = $2",
+];
+
+/// Saves an edit of user `id` read at `version`; `Stale` if it changed since. A user moved to
+/// another team takes their records along (a record's team is its owner's team), and a user
+/// deactivated loses their sessions.
+pub async fn update_user(db: &Db, id: i64, version: i64, u: &UserChange<'_>) -> Result<UserRecord> {
+    let mut tx = db.begin().await?;
+    let before: Option<(Option<i64>, bool)> = write!(&mut tx, c => sqlx::query_as(
+        "SELECT team_id, active FROM users WHERE id = $1"
+    ).bind(id).fetch_optional(c).await)?;
+    let (old_team, was_active) = before.ok_or(DbError::NotFound)?;
+    let n = write!(&mut tx, c => sqlx::query(
+        "UPDATE users SET email = $1, name = $2, role = $3, team_id = $4, active = $5, locale = $6, password_hash = COALESCE($7, password_hash), version = version + 1 WHERE id = $8 AND version = $9"
+    ).bind(u.email.to_lowercase()).bind(u.name).bind(u.role.as_str()).bind(u.team_id).bind(u.active)
+    .bind(u.locale.map(Locale::as_str)).bind(u.password_hash).bind(id).bind(version)
+    .execute(c).await.map(|r| r.rows_affected()))
+    .map_err(|e| DbError::unique(e, "email"))?;
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
+    if u.team_id != old_team {
+        for sql in OWNED {
+            write!(&mut tx, c => sqlx::query(sql).bind(u.team_id).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    if was_active && !u.active {
+        write!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    user(db, id).await
 }
 
 pub async fn create_session(
@@ -214,4 +460,37 @@ pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<UserRow>> {
     Ok(read!(db, c => sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
     ).bind(token_hash).fetch_optional(c).await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: i64, name: &str, parent_id: Option<i64>) -> TeamNode {
+        TeamNode {
+            id,
+            name: name.to_owned(),
+            parent_id,
+            depth: 0,
+            members: 0,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_tree_lists_each_team_before_its_subtree() {
+        let by_name = vec![
+            node(3, "East", Some(1)),
+            node(1, "HQ", None),
+            node(5, "Pudong", Some(4)),
+            node(6, "Remote", None),
+            node(4, "Shanghai", Some(3)),
+            node(2, "West", Some(1)),
+        ];
+        let names: Vec<String> = preorder(by_name).into_iter().map(|t| t.name).collect();
+        assert_eq!(
+            names,
+            ["HQ", "East", "Shanghai", "Pudong", "West", "Remote"]
+        );
+    }
 }

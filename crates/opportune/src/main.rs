@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use opportune_core::fields::{PASSWORD_MAX, PASSWORD_MIN, new_password};
 use opportune_core::records::Role;
 use opportune_db::{Db, users};
 use opportune_web::auth;
@@ -153,8 +154,8 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 8 {
-                bail!("the password must have at least 8 characters");
+            if new_password(password).is_err() {
+                bail!("the password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters");
             }
             let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role"))?;
             let id = add_user(db, &email, &name, role, team.as_deref(), password).await?;

@@ -123,6 +123,7 @@ impl From<DbError> for ApiError {
             DbError::ReadOnly => ApiError::ReadOnly,
             DbError::Field(field, code) => ApiError::invalid(field, code),
             DbError::Duplicate(field) => ApiError::invalid(field, "duplicate"),
+            DbError::Cycle => ApiError::invalid("parent_id", "cycle"),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -172,7 +173,7 @@ mod tests {
         "criteria_unmet",
         "read_only",
     ];
-    const FIELD_CODES: [&str; 16] = [
+    const FIELD_CODES: [&str; 19] = [
         "required",
         "too_long",
         "invalid_email",
@@ -189,6 +190,9 @@ mod tests {
         "invalid_type",
         "is_owner",
         "converted",
+        "too_short",
+        "self_lockout",
+        "cycle",
     ];
 
     #[test]

@@ -145,6 +145,16 @@ where
     }
 }
 
+/// Deserializes a field that may be absent (`None`, with `#[serde(default)]`), `null`
+/// (`Some(None)`) or a value (`Some(Some(v))`), for partial updates that can clear a value.
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub mod admin_forms;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -113,12 +113,12 @@ fn choice<T>(
 }
 
 /// The 409 for a stale edit, carrying the record as it is now.
-fn stale(now: impl Serialize) -> ApiError {
+pub(crate) fn stale(now: impl Serialize) -> ApiError {
     ApiError::Stale(serde_json::to_value(now).unwrap_or_default())
 }
 
 /// Whether the checks of an edit found nothing; `Err` with every problem otherwise.
-fn checked<T>(input: T, errors: FieldErrors) -> Result<T, ApiError> {
+pub(crate) fn checked<T>(input: T, errors: FieldErrors) -> Result<T, ApiError> {
     errors.into_result(input).map_err(ApiError::Invalid)
 }
 

@@ -26,6 +26,7 @@ macro_rules! conformance {
     };
 }
 
+mod administration;
 mod backend;
 mod board;
 mod fixtures;

@@ -73,7 +73,7 @@ async fn the_team_tree_keeps_its_closure(db: Db) {
         .await
         .expect("a great-grandchild team");
     let dup = users::create_team(&mut tx, "West", None).await;
-    assert!(matches!(dup, Err(DbError::Duplicate("team"))), "{dup:?}");
+    assert!(matches!(dup, Err(DbError::Duplicate("name"))), "{dup:?}");
     drop(tx);
 
     // The failed insert rolled the whole transaction back, Pudong included.

@@ -14,6 +14,8 @@ pub mod opportunities;
 pub mod processes;
 pub mod settings;
 pub mod shares;
+pub mod teams;
+pub mod users;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +48,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(activities::router())
         .merge(settings::router())
         .merge(shares::router())
+        .merge(users::router())
+        .merge(teams::router())
 }
 
 /// Error response documented on every route.

@@ -28,6 +28,8 @@ pub mod opportunities;
 pub mod org;
 pub mod settings;
 pub mod shares;
+pub mod teams;
+pub mod users;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(org::router())
         .merge(shares::router())
+        .merge(users::router())
+        .merge(teams::router())
 }
 
 /// The signed-in user as the layout shows them.
@@ -67,13 +71,15 @@ const NAV: [(&str, &str); 5] = [
     ("nav-contacts", "/contacts"),
     ("nav-leads", "/leads"),
 ];
-const ADMIN_NAV: [(&str, &str); 7] = [
+const ADMIN_NAV: [(&str, &str); 9] = [
     ("nav-board", "/board"),
     ("nav-opportunities", "/opportunities"),
     ("nav-accounts", "/accounts"),
     ("nav-contacts", "/contacts"),
     ("nav-leads", "/leads"),
     ("nav-admin", "/admin/processes"),
+    ("nav-users", "/admin/users"),
+    ("nav-teams", "/admin/teams"),
     ("nav-org", "/admin/settings"),
 ];
 

@@ -31,6 +31,7 @@ macro_rules! http_tests {
 #[path = "../../../db/tests/it/backend.rs"]
 mod backend;
 
+mod admin_users;
 mod api_contract;
 mod auth;
 mod board;

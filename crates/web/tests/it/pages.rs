@@ -8,7 +8,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::json;
 
 /// A browser-like client (cookies, no automatic redirects) signed in as `who`.
-pub(crate) async fn browser(app: &TestApp, who: &User) -> Client {
+pub async fn browser(app: &TestApp, who: &User) -> Client {
     let c = Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -38,11 +38,11 @@ pub(crate) async fn browser(app: &TestApp, who: &User) -> Client {
     c
 }
 
-pub(crate) async fn page(c: &Client, app: &TestApp, path: &str) -> Resp {
+pub async fn page(c: &Client, app: &TestApp, path: &str) -> Resp {
     send(c.get(app.url(path))).await
 }
 
-pub(crate) async fn form(c: &Client, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Resp {
+pub async fn form(c: &Client, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Resp {
     send(c.post(app.url(path)).form(fields)).await
 }
 

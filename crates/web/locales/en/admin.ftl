@@ -1,0 +1,39 @@
+nav-users = Users
+nav-teams = Teams
+
+users-title = Users
+users-new = New user
+users-edit = Edit user
+users-name = Name
+users-email = E-mail
+users-role = Role
+users-team = Team
+users-no-team = No team
+users-locale = Language
+users-locale-default = Organization default
+users-status = Status
+users-active = Active
+users-active-yes = Active
+users-active-no = Deactivated
+users-active-help = A deactivated user cannot sign in, and their sessions and API tokens stop working at once.
+users-password = Password
+users-password-help-new = At least 8 characters.
+users-password-help-edit = Leave blank to keep the current password; a new one needs at least 8 characters.
+users-filter-q = Name or e-mail contains
+users-admin-only = Only administrators can manage users and teams.
+
+teams-title = Teams
+teams-help = A manager sees the records of their own team and of every team below it. Moving a team takes its sub-teams along.
+teams-name = Team name
+teams-parent = Parent team
+teams-top = None (top of the tree)
+teams-members = Members
+teams-edit = Rename or move
+teams-new = New team
+teams-create = Create team
+teams-in-use = The team “{ $name }” still has members, sub-teams or records. Move them to another team first.
+teams-empty = No teams yet.
+
+field-too-short = Too short
+field-self-lockout = You cannot deactivate yourself or give up your own administrator role
+field-cycle = A team cannot be placed under itself or one of its own sub-teams

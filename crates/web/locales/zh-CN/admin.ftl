@@ -1,0 +1,39 @@
+nav-users = 用户
+nav-teams = 团队
+
+users-title = 用户管理
+users-new = 新建用户
+users-edit = 编辑用户
+users-name = 姓名
+users-email = 电子邮箱
+users-role = 角色
+users-team = 团队
+users-no-team = 无团队
+users-locale = 界面语言
+users-locale-default = 组织默认
+users-status = 状态
+users-active = 启用
+users-active-yes = 已启用
+users-active-no = 已停用
+users-active-help = 停用后该用户无法登录，其会话和 API 令牌立即失效。
+users-password = 密码
+users-password-help-new = 至少 8 个字符。
+users-password-help-edit = 留空则保留当前密码；新密码至少 8 个字符。
+users-filter-q = 姓名或邮箱包含
+users-admin-only = 只有管理员可以管理用户和团队。
+
+teams-title = 团队管理
+teams-help = 经理可以看到本团队及其所有下级团队的记录。移动团队时，其下级团队随之移动。
+teams-name = 团队名称
+teams-parent = 上级团队
+teams-top = 无（顶级团队）
+teams-members = 成员数
+teams-edit = 重命名或移动
+teams-new = 新建团队
+teams-create = 创建团队
+teams-in-use = 团队“{ $name }”仍有成员、下级团队或业务记录，请先将它们转移到其他团队。
+teams-empty = 还没有团队。
+
+field-too-short = 太短
+field-self-lockout = 不能停用自己的账号，也不能取消自己的管理员角色
+field-cycle = 团队不能移到自身或其下级团队之下
