@@ -4,7 +4,7 @@
 
 use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
@@ -12,7 +12,7 @@ use crate::i18n::Tr;
 use crate::record_forms::AccountForm;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -314,7 +314,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Account, Respo
     }
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(a) => {
             let f = AccountForm::from_record(&a);
@@ -327,7 +327,7 @@ async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<AccountForm>,
 ) -> Response {
     let current = match super::writable(&me, load(&state, &me, id)).await {
@@ -519,7 +519,7 @@ fn won_on(o: &Opportunity) -> chrono::NaiveDate {
 async fn show(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     match load(&state, &me, id).await {
@@ -528,7 +528,7 @@ async fn show(
     }
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match accounts::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/accounts").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),

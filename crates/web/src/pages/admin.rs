@@ -2,7 +2,7 @@
 //! target days, all-of/any-of entry criteria, work checklist), add stages and processes.
 //! Admins only; everyone else gets 403.
 
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;
@@ -330,7 +330,7 @@ const NOTHING: Edited = Edited {
     stale: false,
 };
 
-async fn edit(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     if let Some(r) = forbidden(&me) {
         return r;
     }
@@ -340,7 +340,7 @@ async fn edit(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) 
 async fn rename(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<NamesForm>,
 ) -> Response {
     if let Some(r) = forbidden(&me) {
@@ -447,7 +447,7 @@ async fn store_stage(
 async fn add_stage(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<StageForm>,
 ) -> Response {
     store_stage(&state, &me, id, None, f).await

@@ -1,7 +1,7 @@
 //! The pipeline board: a column per stage, drag-and-drop (or a plain form) to move deals, and
 //! the refusal page with the unmet criteria and an override form.
 
-use super::{HtmlForm, Shell, render, safe_next};
+use super::{HtmlForm, Shell, render, safe_next, PageId};
 use crate::AppState;
 use crate::api::opportunities::{Board, BoardQuery, load_board};
 use crate::auth::PageUser;
@@ -9,7 +9,7 @@ use crate::deals;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -207,7 +207,7 @@ struct MoveRefusedPage {
 async fn move_form(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<MoveForm>,
 ) -> Response {
     let opp = match opportunities::get(&state.db, &me.viewer, id).await {

@@ -4,14 +4,14 @@
 
 use super::accounts::{fail, form_status, keep_owner, pager};
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::record_forms::ContactForm;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -235,7 +235,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Contact, Respo
     }
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(c) => {
             let f = ContactForm::from_record(&c);
@@ -248,7 +248,7 @@ async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<ContactForm>,
 ) -> Response {
     let current = match super::writable(&me, load(&state, &me, id)).await {
@@ -346,7 +346,7 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     match load(&state, &me, id).await {
@@ -355,7 +355,7 @@ async fn show(
     }
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match contacts::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/contacts").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),

@@ -3,14 +3,14 @@
 
 use super::accounts::fail;
 use super::leads::load;
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::convert::{ConvertForm, convert};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use opportune_core::FieldErrors;
@@ -86,7 +86,7 @@ async fn page(
     render(&p, super::accounts::form_status(errors, stale))
 }
 
-async fn form_page(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(l) if l.converted_at.is_some() => Redirect::to(&format!("/leads/{id}")).into_response(),
         Ok(l) => {
@@ -100,7 +100,7 @@ async fn form_page(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn submit(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<ConvertForm>,
 ) -> Response {
     let l = match super::writable(&me, load(&state, &me, id)).await {

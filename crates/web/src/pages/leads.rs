@@ -5,14 +5,14 @@ use super::accounts::{
     fail, form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label,
 };
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::record_forms::LeadForm;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -229,7 +229,7 @@ pub(super) async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lea
     }
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(l) => {
             let f = LeadForm::from_record(&l);
@@ -242,7 +242,7 @@ async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<LeadForm>,
 ) -> Response {
     let current = match super::writable(&me, load(&state, &me, id)).await {
@@ -278,7 +278,7 @@ struct ShowPage {
 async fn show(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     let l = match load(&state, &me, id).await {
@@ -308,7 +308,7 @@ async fn show(
     render(&page, StatusCode::OK)
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match leads::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/leads").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),

@@ -8,7 +8,7 @@ use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use opportune_core::FieldErrors;
@@ -204,6 +204,26 @@ pub async fn not_found(Lang(tr): Lang, uri: axum::http::Uri) -> Response {
         },
         StatusCode::NOT_FOUND,
     )
+}
+
+/// A record id in a page's path; anything that is not an id names no record (the 404 page).
+pub struct PageId(pub i64);
+
+impl FromRequestParts<AppState> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(PageId(id)),
+            Err(_) => {
+                let Ok(lang) = Lang::from_request_parts(parts, state).await;
+                Err(not_found(lang, parts.uri.clone()).await)
+            }
+        }
+    }
 }
 
 /// A 404 page for a signed-in user (unknown record, or not theirs).

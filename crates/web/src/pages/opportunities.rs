@@ -3,7 +3,7 @@
 
 use super::board::money;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
 use crate::auth::PageUser;
@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::forms::OppForm;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -344,7 +344,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, R
     }
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(o) => {
             form_page(
@@ -364,7 +364,7 @@ async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<OppForm>,
 ) -> Response {
     let current = match super::writable(&me, load(&state, &me, id)).await {
@@ -626,7 +626,7 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     match load(&state, &me, id).await {
@@ -649,7 +649,7 @@ struct ChecksForm {
 async fn save_checks(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<ChecksForm>,
 ) -> Response {
     let o = match super::writable(&me, load(&state, &me, id)).await {
@@ -746,7 +746,7 @@ impl ActivityForm {
 async fn log_activity(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<ActivityForm>,
 ) -> Response {
     let o = match load(&state, &me, id).await {
@@ -762,7 +762,7 @@ async fn log_activity(
     }
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match opportunities::delete(&state.db, &me.viewer, id).await {
         Ok(()) => Redirect::to("/opportunities").into_response(),
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),

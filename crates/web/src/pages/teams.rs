@@ -3,14 +3,14 @@
 
 use super::accounts::fail;
 use super::users::forbidden;
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::admin_forms::TeamForm;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -178,7 +178,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<TeamForm>,
 ) -> Response {
     if let Some(r) = forbidden(&me) {
@@ -206,7 +206,7 @@ async fn update(
     page(&state, &me, o).await
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     if let Some(r) = forbidden(&me) {
         return r;
     }

@@ -3,7 +3,7 @@
 
 use super::accounts::{fail, form_status, pager};
 use super::teams::team_choices;
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, Shell, render, PageId};
 use crate::AppState;
 use crate::admin_forms::UserForm;
 use crate::auth::PageUser;
@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -261,7 +261,7 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<UserRecord, Re
     }
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i64>) -> Response {
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     if let Some(r) = forbidden(&me) {
         return r;
     }
@@ -277,7 +277,7 @@ async fn edit_form(State(state): State<AppState>, me: PageUser, Path(id): Path<i
 async fn update(
     State(state): State<AppState>,
     me: PageUser,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     HtmlForm(f): HtmlForm<UserForm>,
 ) -> Response {
     if let Some(r) = forbidden(&me) {

@@ -556,4 +556,20 @@ http_tests!(
     cross_site_posts_are_refused,
     api_tokens_are_created_on_the_settings_page,
     organization_settings_are_read_by_all_and_changed_by_admins,
+    a_malformed_id_is_an_unknown_record,
 );
+
+async fn a_malformed_id_is_an_unknown_record(app: TestApp) {
+    let p = app.people().await;
+    let c = browser(&app, &p.rep_east).await;
+    for path in [
+        "/opportunities/abc",
+        "/accounts/1x/edit",
+        "/leads/%20/convert",
+        "/contacts/99999999999999999999",
+    ] {
+        let r = page(&c, &app, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(r.text.contains("<h1>"), "the 404 page for {path}: {}", r.text);
+    }
+}
