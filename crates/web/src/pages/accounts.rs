@@ -4,7 +4,7 @@
 
 use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;

@@ -2,7 +2,7 @@
 //! target days, all-of/any-of entry criteria, work checklist), add stages and processes.
 //! Admins only; everyone else gets 403.
 
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;

@@ -1,7 +1,7 @@
 //! The pipeline board: a column per stage, drag-and-drop (or a plain form) to move deals, and
 //! the refusal page with the unmet criteria and an override form.
 
-use super::{HtmlForm, Shell, render, safe_next, PageId};
+use super::{HtmlForm, PageId, Shell, render, safe_next};
 use crate::AppState;
 use crate::api::opportunities::{Board, BoardQuery, load_board};
 use crate::auth::PageUser;

@@ -4,7 +4,7 @@
 
 use super::accounts::{fail, form_status, keep_owner, pager};
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;

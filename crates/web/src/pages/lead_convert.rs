@@ -3,14 +3,14 @@
 
 use super::accounts::fail;
 use super::leads::load;
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::convert::{ConvertForm, convert};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use opportune_core::FieldErrors;

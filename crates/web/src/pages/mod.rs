@@ -216,13 +216,13 @@ impl FromRequestParts<AppState> for PageId {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(id)) => Ok(PageId(id)),
-            Err(_) => {
-                let Ok(lang) = Lang::from_request_parts(parts, state).await;
-                Err(not_found(lang, parts.uri.clone()).await)
-            }
+        if let Ok(axum::extract::Path(id)) =
+            axum::extract::Path::<i64>::from_request_parts(parts, state).await
+        {
+            return Ok(PageId(id));
         }
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        Err(not_found(lang, parts.uri.clone()).await)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::board::money;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
 use crate::auth::PageUser;

@@ -1,11 +1,11 @@
 //! The user's settings: interface language (also switchable from every page) and API tokens.
 
-use super::{HtmlForm, Shell, render, safe_next, PageId};
+use super::{HtmlForm, PageId, Shell, render, safe_next};
 use crate::AppState;
 use crate::auth::{self, LANG_COOKIE, PageUser, SESSION_COOKIE};
 use askama::Template;
 use axum::Router;
-use axum::extract::{State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -114,11 +114,7 @@ async fn create_token(
     render_page(&state, &me, Some(secret)).await
 }
 
-async fn revoke_token(
-    State(state): State<AppState>,
-    me: PageUser,
-    PageId(id): PageId,
-) -> Response {
+async fn revoke_token(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match users::revoke_token(&state.db, me.user.id, id).await {
         Ok(()) => Redirect::to("/settings").into_response(),
         Err(opportune_db::DbError::NotFound) => super::not_found_for(me.tr, &me.user),

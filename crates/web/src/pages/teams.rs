@@ -3,14 +3,14 @@
 
 use super::accounts::fail;
 use super::users::forbidden;
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::admin_forms::TeamForm;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -3,7 +3,7 @@
 
 use super::accounts::{fail, form_status, pager};
 use super::teams::team_choices;
-use super::{Errors, HtmlForm, Shell, render, PageId};
+use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::admin_forms::UserForm;
 use crate::auth::PageUser;

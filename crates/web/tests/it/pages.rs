@@ -570,6 +570,10 @@ async fn a_malformed_id_is_an_unknown_record(app: TestApp) {
     ] {
         let r = page(&c, &app, path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
-        assert!(r.text.contains("<h1>"), "the 404 page for {path}: {}", r.text);
+        assert!(
+            r.text.contains("<h1>"),
+            "the 404 page for {path}: {}",
+            r.text
+        );
     }
 }
