@@ -2,8 +2,7 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, shared, visible,
-    write,
+    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -87,8 +86,8 @@ pub struct ActivityFilter {
 /// The `WHERE` clause of the list for this viewer and filter, from literal fragments only: just
 /// the clauses that apply, so a deal's or an account's activities are read through their index
 /// rather than by scanning every activity (see `opportunities::scope`).
-fn scope(v: &Viewer, f: &ActivityFilter) -> String {
-    let mut sql = crate::role_scope(v.role, shared!("o.opportunity_id" => "opportunity"));
+fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> String {
+    let mut sql = crate::role_scope(db, v.role, Some(("o.opportunity_id", "opportunity")));
     for (applies, clause) in [
         (f.opportunity_id.is_some(), " AND o.opportunity_id = $4"),
         (f.account_id.is_some(), " AND o.account_id = $5"),
@@ -102,7 +101,7 @@ fn scope(v: &Viewer, f: &ActivityFilter) -> String {
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
-    let scope = scope(v, f);
+    let scope = scope(db, v, f);
     let items_sql = sqlx::AssertSqlSafe(format!(
         "{} WHERE {scope} ORDER BY o.occurred_on DESC, o.id DESC LIMIT $7 OFFSET $8",
         columns!()

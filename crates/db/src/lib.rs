@@ -103,14 +103,41 @@ macro_rules! deal_shared_account {
 
 /// The visibility clause for a record aliased `o`, written for the viewer's role only (on the
 /// same `$1`/`$3` parameters as [`visible!`]) so the planner can use an index on the owner or
-/// team instead of scanning: for queries whose text is assembled per request. `shares` is the
-/// record's [`shared!`] clauses.
-pub(crate) fn role_scope(role: opportune_core::records::Role, shares: &str) -> String {
+/// team instead of scanning: for queries whose text is assembled per request. `shared` names the
+/// column that makes the record visible when a record of that kind is shared with the viewer
+/// (`None`: no shares). The lists of ids (the team subtree, the shares) are written so both
+/// planners can turn the `OR` into a union of index reads: `IN (subquery)` for SQLite's
+/// multi-index OR, `= ANY(ARRAY(subquery))` (computed once, then an index condition) for
+/// PostgreSQL's BitmapOr, which cannot use a plain `IN (subquery)` inside an `OR`.
+pub(crate) fn role_scope(
+    db: &Db,
+    role: opportune_core::records::Role,
+    shared: Option<(&str, &str)>,
+) -> String {
     use opportune_core::records::Role;
+    let ids = |col: &str, subquery: &str| match db {
+        Db::Sqlite { .. } => format!("{col} IN ({subquery})"),
+        Db::Postgres(_) => format!("{col} = ANY(ARRAY({subquery}))"),
+    };
+    let shares = shared.map_or_else(String::new, |(col, kind)| {
+        format!(
+            " OR {}",
+            ids(
+                col,
+                &format!(
+                    "SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '{kind}'"
+                )
+            )
+        )
+    });
     match role {
         Role::Admin => "TRUE".to_owned(),
         Role::Manager => format!(
-            "(o.owner_id = $1 OR o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3){shares})"
+            "(o.owner_id = $1 OR {}{shares})",
+            ids(
+                "o.team_id",
+                "SELECT descendant_id FROM team_closure WHERE ancestor_id = $3"
+            )
         ),
         Role::Rep => format!("(o.owner_id = $1{shares})"),
     }

@@ -5,8 +5,7 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, shared,
-    visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -135,8 +134,8 @@ pub struct OppFilter {
 /// with `($2 = 'admin' OR …)` left SQLite no index to use, and every board and list read the
 /// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
 /// SQLite leaves them out and PostgreSQL is told their types.
-fn scope(v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
-    let mut sql = crate::role_scope(v.role, shared!("o.id" => "opportunity"));
+fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
+    let mut sql = crate::role_scope(db, v.role, Some(("o.id", "opportunity")));
     let clauses = [
         (pattern.is_some(), " AND LOWER(o.name) LIKE LOWER($4)"),
         (f.owner_id.is_some(), " AND o.owner_id = $5"),
@@ -245,7 +244,7 @@ pub async fn list(
     p: Paging,
 ) -> Result<Page<Opportunity>> {
     let pattern = like(f.q.as_deref());
-    let scope = scope(v, f, pattern.as_deref());
+    let scope = scope(db, v, f, pattern.as_deref());
     // Both statements are assembled from literals only: the scope and the chosen ORDER BY.
     let sql = sqlx::AssertSqlSafe(format!("{} WHERE {scope}{}", columns!(), sort.sql()));
     let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
@@ -275,20 +274,122 @@ pub struct StageSum {
     pub amount_minor: i64,
 }
 
-/// Count and amount per stage for the filter (a single grouped query).
+/// Count and amount per stage for the filter. Read from the pre-aggregated `board_totals` when
+/// they can answer it (see [`totals_months`]), else from the deals ([`stage_sums_scanned`]).
 pub async fn stage_sums(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageSum>> {
+    match in_months(f) {
+        Some(months) => stage_sums_from_totals(db, v, f, &months).await,
+        None => stage_sums_scanned(db, v, f).await,
+    }
+}
+
+/// The filter in the terms of `board_totals` (kept per process, status, owner, stage and close
+/// month), when they can answer it: a process and a status are set, nothing filters on what they
+/// do not keep (name, account, stage), and the close dates, if bounded, are whole months. The
+/// range then ends at the first day of its last month, as the totals' months are written.
+fn in_months(f: &OppFilter) -> Option<OppFilter> {
+    use chrono::Datelike;
+    let kept = f.process_id.is_some()
+        && f.status.is_some()
+        && f.q.is_none()
+        && f.account_id.is_none()
+        && f.stage_id.is_none();
+    let from_whole = f.close_from.is_none_or(|d| d.day() == 1);
+    let to_whole = f
+        .close_to
+        .is_none_or(|d| d.succ_opt().is_some_and(|n| n.day() == 1));
+    (kept && from_whole && to_whole).then(|| OppFilter {
+        close_to: f.close_to.and_then(|d| d.with_day(1)),
+        ..f.clone()
+    })
+}
+
+/// The column heads from `board_totals`: the viewer's own and their team subtree's deals by
+/// owner (a record's team is its owner's team), plus the deals only shared with them, read from
+/// the deals (a handful). On the fixed parameters of [`scope`], bound from `months` ([`in_months`]).
+async fn stage_sums_from_totals(
+    db: &Db,
+    v: &Viewer,
+    f: &OppFilter,
+    months: &OppFilter,
+) -> Result<Vec<StageSum>> {
+    use opportune_core::records::Role;
+    const SUBTREE_OWNERS: &str = "(SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = ";
+    let mut sql = String::from(
+        "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE t.process_id = $7 AND t.status = $9",
+    );
+    match v.role {
+        Role::Admin => {}
+        Role::Manager => {
+            sql.push_str(" AND (t.owner_id = $1 OR t.owner_id IN ");
+            sql.push_str(SUBTREE_OWNERS);
+            sql.push_str("$3)))");
+        }
+        Role::Rep => sql.push_str(" AND t.owner_id = $1"),
+    }
+    for (applies, clause) in [
+        (f.owner_id.is_some(), " AND t.owner_id = $5"),
+        (f.team_id.is_some(), " AND t.owner_id IN "),
+        (f.close_from.is_some(), " AND t.close_month >= $11"),
+        (months.close_to.is_some(), " AND t.close_month <= $12"),
+    ] {
+        if applies {
+            sql.push_str(clause);
+            if clause.ends_with("IN ") {
+                sql.push_str(SUBTREE_OWNERS);
+                sql.push_str("$6))");
+            }
+        }
+    }
+    sql.push_str(" GROUP BY t.stage_id HAVING SUM(t.deals) > 0");
+    let none: Option<String> = None;
+    let mut sums: Vec<StageSum> = read!(db, c => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), v, months, &none).fetch_all(c).await)?;
+    if v.role != Role::Admin {
+        let shared = format!(
+            "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE o.id IN (SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = 'opportunity') AND NOT COALESCE({}, FALSE) AND {} GROUP BY o.stage_id",
+            crate::role_scope(db, v.role, None),
+            scope(
+                db,
+                &Viewer {
+                    role: Role::Admin,
+                    ..*v
+                },
+                f,
+                None
+            )
+        );
+        let extra: Vec<StageSum> = read!(db, c => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(shared.clone())), v, f, &none).fetch_all(c).await)?;
+        for x in extra {
+            match sums.iter_mut().find(|s| s.stage_id == x.stage_id) {
+                Some(s) => {
+                    s.count += x.count;
+                    s.amount_minor += x.amount_minor;
+                }
+                None => sums.push(x),
+            }
+        }
+    }
+    Ok(sums)
+}
+
+/// Count and amount per stage read from the deals themselves, for any filter (one grouped
+/// query); the reference `board_totals` is checked against.
+pub async fn stage_sums_scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageSum>> {
     let pattern = like(f.q.as_deref());
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE {} GROUP BY o.stage_id",
-        scope(v, f, pattern.as_deref())
+        scope(db, v, f, pattern.as_deref())
     ));
     Ok(read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?)
 }
 
 /// The first `per_column` cards of every stage (soonest close first), skipping `offset` cards in
-/// each column: one query for the whole board, whatever the number of stages. The cards are
-/// numbered on the bare `opportunities` rows (an index-only scan where an index fits) and only
-/// the cards shown are joined to their account, owner and stage.
+/// each column. A board of many deals (a manager's or an admin's, not narrowed to one owner) is
+/// read with one short query per stage of the process: each reads its stage in close-date order
+/// and stops after `offset + per_column` cards, so the team's deals are not all sorted. One
+/// person's deals are few: a single query numbers them per stage (on the bare `opportunities`
+/// rows, from the owner's index) and joins only the cards shown — per-stage reads would walk the
+/// stage's close-date order past everyone else's deals.
 pub async fn board_cards(
     db: &Db,
     v: &Viewer,
@@ -297,14 +398,35 @@ pub async fn board_cards(
     offset: i64,
 ) -> Result<Vec<Opportunity>> {
     let pattern = like(f.q.as_deref());
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
-        columns!(),
-        scope(v, f, pattern.as_deref())
-    ));
-    Ok(
-        read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
-    )
+    let many = v.role != opportune_core::records::Role::Rep && f.owner_id.is_none();
+    let Some(process_id) = f.process_id.filter(|_| many && f.stage_id.is_none()) else {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
+            columns!(),
+            scope(db, v, f, pattern.as_deref())
+        ));
+        return Ok(
+            read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+        );
+    };
+    let stages: Vec<i64> = read!(db, c => sqlx::query_scalar("SELECT id FROM stages WHERE process_id = $1 ORDER BY position, id")
+        .bind(process_id).fetch_all(c).await)?;
+    let mut cards = Vec::new();
+    for stage in stages {
+        let column = OppFilter {
+            stage_id: Some(stage),
+            ..f.clone()
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{} WHERE {} ORDER BY o.expected_close_date, o.id LIMIT $13 OFFSET $14",
+            columns!(),
+            scope(db, v, &column, pattern.as_deref())
+        ));
+        cards.extend(
+            read!(db, c => bind_filter!(sqlx::query_as::<_, Opportunity>(sql), v, &column, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+        );
+    }
+    Ok(cards)
 }
 
 pub async fn checks(db: &Db, opportunity_id: i64) -> Result<Vec<i64>> {

@@ -115,6 +115,27 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         (100, 10, "rep_east")
     );
 
+    // A manager's board is read per stage; it pages the same way and adds the sub-team's deal.
+    let managed = |per: i64, offset: i64| {
+        let (db, board, mgr) = (db.clone(), board.clone(), o.mgr_east);
+        async move {
+            opportunities::board_cards(&db, &mgr, &board, per, offset)
+                .await
+                .expect("cards")
+        }
+    };
+    assert_eq!(
+        cards(&managed(2, 2).await),
+        [(s0, "c"), (s0, "d")],
+        "the next two of each column"
+    );
+    assert_eq!(
+        cards(&managed(3, 3).await),
+        [(s0, "d"), (s0, "e"), (s0, "colleague")],
+        "the sub-team's deal in close-date order"
+    );
+    assert!(managed(2, 6).await.is_empty());
+
     let searched = OppFilter {
         q: Some("colleague".into()),
         ..board.clone()
@@ -134,4 +155,122 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     );
 }
 
-conformance!(columns_sum_and_page_per_stage);
+/// The column heads as the deals themselves give them, for comparison.
+async fn scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Vec<(i64, i64, i64)> {
+    let mut s: Vec<_> = opportunities::stage_sums_scanned(db, v, f)
+        .await
+        .expect("scanned sums")
+        .into_iter()
+        .map(|s| (s.stage_id, s.count, s.amount_minor))
+        .collect();
+    s.sort_unstable();
+    s
+}
+
+/// The pre-aggregated totals follow every kind of change (create, amount, close month, stage,
+/// status, owner, delete) and answer every viewer and board filter exactly as the deals do,
+/// including deals only shared with the viewer.
+async fn the_totals_agree_with_the_deals(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let (s0, s1) = (sales.stages[0].row.id, sales.stages[1].row.id);
+    let a = account(&db, &o.rep_east, "Hospital").await;
+    let mut deals = Vec::new();
+    for (who, name, amount, close) in [
+        (&o.rep_east, "a", 100, d(2027, 1, 31)),
+        (&o.rep_east, "b", 200, d(2027, 2, 1)),
+        (&o.rep_sh, "c", 300, d(2027, 3, 15)),
+        (&o.rep_west, "d", 400, d(2027, 4, 1)),
+        (&o.mgr_east, "e", 500, d(2027, 6, 30)),
+        (&o.rep_east, "f", 600, d(2027, 7, 1)),
+    ] {
+        deals.push(opportunity(&db, who, a.id, &sales, name, amount, close).await);
+    }
+    let moved = opportunities::move_stage(&db, &o.rep_east, &deals[0], s1, Some("t"))
+        .await
+        .expect("move");
+    let mut input = opp_input(&o.rep_east, a.id, "a", 150, d(2027, 5, 2));
+    input.owner_id = o.rep_sh.user_id;
+    opportunities::update(&db, &o.mgr_east, moved.id, moved.version, &input)
+        .await
+        .expect("amount, close month and owner");
+    let mut won = opp_input(&o.rep_east, a.id, "b", 200, d(2027, 2, 1));
+    won.status = "won".into();
+    opportunities::update(&db, &o.rep_east, deals[1].id, 1, &won)
+        .await
+        .expect("win");
+    opportunities::delete(&db, &o.rep_east, deals[5].id)
+        .await
+        .expect("delete");
+    opportune_db::shares::add(
+        &db,
+        &o.rep_west,
+        opportune_db::shares::ShareKind::Opportunity,
+        deals[3].id,
+        o.rep_east.user_id,
+    )
+    .await
+    .expect("share");
+
+    let open = OppFilter {
+        process_id: Some(sales.row.id),
+        status: Some("open".into()),
+        ..OppFilter::default()
+    };
+    let filters = [
+        open.clone(),
+        OppFilter {
+            status: Some("won".into()),
+            ..open.clone()
+        },
+        OppFilter {
+            close_from: Some(d(2027, 2, 1)),
+            close_to: Some(d(2027, 4, 30)),
+            ..open.clone()
+        },
+        OppFilter {
+            close_from: Some(d(2027, 1, 15)),
+            close_to: Some(d(2027, 6, 29)),
+            ..open.clone()
+        },
+        OppFilter {
+            owner_id: Some(o.rep_sh.user_id),
+            ..open.clone()
+        },
+        OppFilter {
+            team_id: Some(o.east),
+            ..open.clone()
+        },
+    ];
+    for v in [
+        &o.admin,
+        &o.mgr_east,
+        &o.rep_east,
+        &o.rep_sh,
+        &o.mgr_west,
+        &o.rep_west,
+    ] {
+        for f in &filters {
+            assert_eq!(
+                sums(&db, v, f).await,
+                scanned(&db, v, f).await,
+                "{v:?} {f:?}"
+            );
+        }
+    }
+    assert_eq!(
+        sums(&db, &o.rep_east, &open).await,
+        [(s0, 1, 400)],
+        "the rep's own deals are gone or won; the shared one counts"
+    );
+    assert_eq!(
+        sums(&db, &o.mgr_east, &open).await,
+        [(s0, 2, 800), (s1, 1, 150)],
+        "the moved, re-owned deal counts in its new stage at its new amount"
+    );
+}
+
+conformance!(
+    columns_sum_and_page_per_stage,
+    the_totals_agree_with_the_deals
+);
