@@ -17,19 +17,48 @@ INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, d
 SELECT process_id, status, owner_id, stage_id, date_trunc('month', expected_close_date)::date, COUNT(*), SUM(amount_minor)
 FROM opportunities GROUP BY 1, 2, 3, 4, 5;
 
+-- Two transactions moving deals of the same owner in opposite directions each touch the same two
+-- totals rows; taking them in key order makes the second wait instead of deadlocking.
+CREATE FUNCTION board_totals_add(p BIGINT, st TEXT, o BIGINT, sg BIGINT, m DATE, n BIGINT, amount BIGINT)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO board_totals VALUES (p, st, o, sg, m, n, amount)
+    ON CONFLICT (process_id, status, owner_id, stage_id, close_month)
+    DO UPDATE SET deals = board_totals.deals + EXCLUDED.deals,
+                  amount_minor = board_totals.amount_minor + EXCLUDED.amount_minor;
+$$;
+
 CREATE FUNCTION board_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    old_month DATE;
+    new_month DATE;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE board_totals SET deals = deals - 1, amount_minor = amount_minor - OLD.amount_minor
-        WHERE process_id = OLD.process_id AND status = OLD.status AND owner_id = OLD.owner_id
-          AND stage_id = OLD.stage_id AND close_month = date_trunc('month', OLD.expected_close_date)::date;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO board_totals VALUES
-            (NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id,
-             date_trunc('month', NEW.expected_close_date)::date, 1, NEW.amount_minor)
-        ON CONFLICT (process_id, status, owner_id, stage_id, close_month)
-        DO UPDATE SET deals = board_totals.deals + 1, amount_minor = board_totals.amount_minor + EXCLUDED.amount_minor;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM board_totals_add(NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id,
+            date_trunc('month', NEW.expected_close_date)::date, 1, NEW.amount_minor);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM board_totals_add(OLD.process_id, OLD.status, OLD.owner_id, OLD.stage_id,
+            date_trunc('month', OLD.expected_close_date)::date, -1, -OLD.amount_minor);
+    ELSE
+        old_month := date_trunc('month', OLD.expected_close_date)::date;
+        new_month := date_trunc('month', NEW.expected_close_date)::date;
+        IF (OLD.process_id, OLD.status, OLD.owner_id, OLD.stage_id, old_month)
+            = (NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id, new_month) THEN
+            IF OLD.amount_minor <> NEW.amount_minor THEN
+                PERFORM board_totals_add(NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id,
+                    new_month, 0, NEW.amount_minor - OLD.amount_minor);
+            END IF;
+        ELSIF (OLD.process_id, OLD.status, OLD.owner_id, OLD.stage_id, old_month)
+            < (NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id, new_month) THEN
+            PERFORM board_totals_add(OLD.process_id, OLD.status, OLD.owner_id, OLD.stage_id,
+                old_month, -1, -OLD.amount_minor);
+            PERFORM board_totals_add(NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id,
+                new_month, 1, NEW.amount_minor);
+        ELSE
+            PERFORM board_totals_add(NEW.process_id, NEW.status, NEW.owner_id, NEW.stage_id,
+                new_month, 1, NEW.amount_minor);
+            PERFORM board_totals_add(OLD.process_id, OLD.status, OLD.owner_id, OLD.stage_id,
+                old_month, -1, -OLD.amount_minor);
+        END IF;
     END IF;
     RETURN NULL;
 END;

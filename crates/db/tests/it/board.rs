@@ -270,7 +270,57 @@ async fn the_totals_agree_with_the_deals(db: Db) {
     );
 }
 
+/// Deals of one owner moved at the same time in opposite directions all land, and the totals
+/// still agree: each move touches the same two totals rows, which must not deadlock.
+async fn concurrent_moves_keep_the_totals(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let (s0, s1) = (sales.stages[0].row.id, sales.stages[1].row.id);
+    let a = account(&db, &o.rep_east, "Hospital").await;
+    let mut deals = Vec::new();
+    for i in 0..16 {
+        let deal = opportunity(&db, &o.rep_east, a.id, &sales, "m", 100 + i, d(2027, 3, 1)).await;
+        let deal = if i % 2 == 0 {
+            opportunities::move_stage(&db, &o.rep_east, &deal, s1, Some("setup"))
+                .await
+                .expect("setup move")
+        } else {
+            deal
+        };
+        deals.push(deal);
+    }
+    let mut moves = tokio::task::JoinSet::new();
+    for deal in deals {
+        let (db, me) = (db.clone(), o.rep_east);
+        let to = if deal.stage_id == s0 { s1 } else { s0 };
+        moves.spawn(
+            async move { opportunities::move_stage(&db, &me, &deal, to, Some("swap")).await },
+        );
+    }
+    while let Some(done) = moves.join_next().await {
+        done.expect("the task").expect("every move lands");
+    }
+    let open = OppFilter {
+        process_id: Some(sales.row.id),
+        status: Some("open".into()),
+        ..OppFilter::default()
+    };
+    assert_eq!(
+        sums(&db, &o.rep_east, &open).await,
+        scanned(&db, &o.rep_east, &open).await
+    );
+    assert_eq!(
+        sums(&db, &o.rep_east, &open)
+            .await
+            .iter()
+            .map(|s| s.1)
+            .collect::<Vec<_>>(),
+        [8, 8]
+    );
+}
+
 conformance!(
     columns_sum_and_page_per_stage,
-    the_totals_agree_with_the_deals
+    the_totals_agree_with_the_deals,
+    concurrent_moves_keep_the_totals
 );
