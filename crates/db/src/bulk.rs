@@ -453,6 +453,8 @@ struct Found {
 pub struct Suspended {
     indexes: Vec<String>,
     foreign_keys: Vec<String>,
+    /// Tables whose row triggers were disabled (PostgreSQL only).
+    triggers: Vec<&'static str>,
 }
 
 impl Suspended {
@@ -464,6 +466,11 @@ impl Suspended {
     /// How many foreign keys were dropped (PostgreSQL only).
     pub fn foreign_keys(&self) -> usize {
         self.foreign_keys.len()
+    }
+
+    /// How many tables had their triggers disabled (PostgreSQL only).
+    pub fn triggers(&self) -> usize {
+        self.triggers.len()
     }
 }
 
@@ -480,12 +487,14 @@ async fn execute(tx: &mut Tx, sql: &str) -> Result<()> {
 /// (so a failed load leaves the schema as it was): the plain secondary indexes of `tables` (not
 /// those behind primary keys or unique constraints, nor unique indexes), so rows are appended
 /// and each index is built once from sorted keys; and on PostgreSQL their foreign keys, checked
-/// row by row by triggers otherwise and validated in one pass when added back. SQLite checks
-/// foreign keys cheaply in place and keeps them.
+/// row by row by triggers otherwise and validated in one pass when added back, and their row
+/// triggers (the `board_totals` upkeep), replaced by one recomputation in [`restore`]. SQLite
+/// checks foreign keys cheaply in place and keeps them, and cannot disable its triggers.
 pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
     const SQLITE_INDEXES: &str = "SELECT l.name, m.sql AS definition FROM pragma_index_list($1) l JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name WHERE l.origin = 'c' AND NOT l.\"unique\" ORDER BY l.name";
     const POSTGRES_INDEXES: &str = "SELECT c.relname::TEXT AS name, pg_get_indexdef(c.oid) AS definition FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND NOT x.indisprimary AND NOT x.indisunique ORDER BY c.relname";
     const POSTGRES_KEYS: &str = "SELECT conname::TEXT AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'f' ORDER BY conname";
+    const POSTGRES_TRIGGERS: &str = "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal)";
     let mut out = Suspended::default();
     for table in tables {
         let (indexes, keys): (Vec<Found>, Vec<Found>) = match &mut *tx {
@@ -512,6 +521,20 @@ pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
             execute(tx, &format!("DROP INDEX {}", quoted(&index.name))).await?;
             out.indexes.push(index.definition);
         }
+        if let Tx::Postgres(t) = &mut *tx {
+            let triggered: bool = sqlx::query_scalar(POSTGRES_TRIGGERS)
+                .bind(table.name)
+                .fetch_one(&mut **t)
+                .await?;
+            if triggered {
+                execute(
+                    tx,
+                    &format!("ALTER TABLE {} DISABLE TRIGGER USER", table.name),
+                )
+                .await?;
+                out.triggers.push(table.name);
+            }
+        }
         for key in keys {
             let name = quoted(&key.name);
             execute(
@@ -528,10 +551,22 @@ pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
     Ok(out)
 }
 
-/// Puts back what [`suspend`] dropped: the indexes first, then the foreign keys (validated).
+/// Puts back what [`suspend`] dropped: the indexes first, then the foreign keys (validated),
+/// then the triggers, recomputing `board_totals` (what they keep) from all the deals.
 pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
     for sql in suspended.indexes.iter().chain(&suspended.foreign_keys) {
         execute(tx, sql).await?;
+    }
+    for table in &suspended.triggers {
+        execute(tx, &format!("ALTER TABLE {table} ENABLE TRIGGER USER")).await?;
+    }
+    if !suspended.triggers.is_empty() {
+        execute(tx, "DELETE FROM board_totals").await?;
+        execute(
+            tx,
+            "INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, deals, amount_minor) SELECT process_id, status, owner_id, stage_id, date_trunc('month', expected_close_date)::date, COUNT(*), SUM(amount_minor) FROM opportunities GROUP BY 1, 2, 3, 4, 5",
+        )
+        .await?;
     }
     Ok(())
 }

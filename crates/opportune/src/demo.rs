@@ -1779,7 +1779,7 @@ async fn load_all(
             eprintln!("demo: {} ({:.1} s)", progress.line(), progress.seconds());
         }
     }
-    if suspended.indexes() + suspended.foreign_keys() > 0 {
+    if suspended.indexes() + suspended.foreign_keys() + suspended.triggers() > 0 {
         bulk::restore(&mut tx, &suspended).await?;
         let keys = match suspended.foreign_keys() {
             0 => String::new(),

@@ -319,8 +319,45 @@ async fn concurrent_moves_keep_the_totals(db: Db) {
     );
 }
 
+/// A bulk load that suspends the triggers (PostgreSQL) recomputes the totals when it restores
+/// them, so deals written meanwhile are counted.
+async fn bulk_loads_recompute_the_totals(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let a = account(&db, &o.rep_east, "Hospital").await;
+    opportunity(&db, &o.rep_east, a.id, &sales, "before", 100, d(2027, 3, 1)).await;
+    let mut tx = db.begin().await.expect("begin");
+    let suspended = opportune_db::bulk::suspend(&mut tx, &[&opportune_db::bulk::OPPORTUNITIES])
+        .await
+        .expect("suspend");
+    let now = opportune_db::now();
+    opportune_db::write!(&mut tx, c => sqlx::query(
+        "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, expected_close_date, process_id, stage_id, stage_entered_at, created_at, updated_at) VALUES ($1, 'loaded', $2, $3, 250, $4, $5, $6, $7, $7, $7)"
+    ).bind(a.id).bind(o.rep_east.user_id).bind(o.east).bind(d(2027, 4, 1)).bind(sales.row.id).bind(sales.stages[0].row.id).bind(now)
+    .execute(c).await.map(|r| r.rows_affected()))
+    .expect("load a deal");
+    opportune_db::bulk::restore(&mut tx, &suspended)
+        .await
+        .expect("restore");
+    tx.commit().await.expect("commit");
+    let open = OppFilter {
+        process_id: Some(sales.row.id),
+        status: Some("open".into()),
+        ..OppFilter::default()
+    };
+    assert_eq!(
+        sums(&db, &o.rep_east, &open).await,
+        [(sales.stages[0].row.id, 2, 350)]
+    );
+    assert_eq!(
+        sums(&db, &o.admin, &open).await,
+        scanned(&db, &o.admin, &open).await
+    );
+}
+
 conformance!(
     columns_sum_and_page_per_stage,
     the_totals_agree_with_the_deals,
-    concurrent_moves_keep_the_totals
+    concurrent_moves_keep_the_totals,
+    bulk_loads_recompute_the_totals
 );
