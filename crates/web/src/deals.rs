@@ -40,6 +40,12 @@ pub async fn process_start(
     }
 }
 
+/// The close date a new deal is offered: today plus the organization's default sales cycle.
+pub async fn default_close_date(state: &AppState) -> chrono::NaiveDate {
+    let days = state.org().await.default_sales_cycle_days.max(0);
+    crate::api::opportunities::today() + chrono::Days::new(days.unsigned_abs())
+}
+
 /// Validates and creates a deal at the first stage of its process.
 pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Opportunity, ApiError> {
     let validated = form.validate(v.user_id);

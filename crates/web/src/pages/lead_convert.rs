@@ -90,7 +90,10 @@ async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): Page
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(l) if l.converted_at.is_some() => Redirect::to(&format!("/leads/{id}")).into_response(),
         Ok(l) => {
-            let f = ConvertForm::for_lead(&l);
+            let f = ConvertForm {
+                expected_close_date: crate::deals::default_close_date(&state).await.to_string(),
+                ..ConvertForm::for_lead(&l)
+            };
             page(&state, &me, l, f, &FieldErrors::new(), false).await
         }
         Err(r) => r,

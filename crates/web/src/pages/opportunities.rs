@@ -319,6 +319,7 @@ async fn new_form(
     let f = OppForm {
         process_id: q.process_id,
         account_id: q.account_id,
+        expected_close_date: deals::default_close_date(&state).await.to_string(),
         ..OppForm::default()
     };
     form_page(&state, &me, None, f, &FieldErrors::new(), false).await

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 http_tests!(
     a_lead_becomes_account_contact_and_deal,
     bad_conversions_write_nothing,
-    the_convert_page_keeps_input_and_lands_on_the_deal
+    the_convert_page_keeps_input_and_lands_on_the_deal,
+    new_deals_are_offered_the_default_sales_cycle
 );
 
 async fn lead(app: &TestApp, who: &crate::helpers::User) -> Value {
@@ -302,4 +303,35 @@ async fn the_convert_page_keeps_input_and_lands_on_the_deal(app: TestApp) {
             .contains(&format!("href=\"/leads/{}/convert\"", l["id"])),
         "converted once"
     );
+}
+
+async fn new_deals_are_offered_the_default_sales_cycle(app: TestApp) {
+    let p = app.people().await;
+    let version = app.get("/api/v1/settings", &p.admin).await.ok(200)["version"].clone();
+    app.patch(
+        "/api/v1/settings",
+        &p.admin,
+        json!({ "version": version, "default_sales_cycle_days": 45 }),
+    )
+    .await
+    .ok(200);
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(45)).to_string();
+    let l = lead(&app, &p.rep_east).await;
+    let c = browser(&app, &p.rep_east).await;
+    for path in [
+        "/opportunities/new".to_owned(),
+        format!("/leads/{}/convert", l["id"]),
+    ] {
+        let form = page(&c, &app, &path).await;
+        let input = form
+            .text
+            .split("id=\"expected_close_date\"")
+            .nth(1)
+            .and_then(|t| t.split('>').next())
+            .expect("the close date input");
+        assert!(
+            input.contains(&format!("value=\"{due}\"")),
+            "{path}: {input}"
+        );
+    }
 }
