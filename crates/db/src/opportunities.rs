@@ -215,17 +215,15 @@ impl Sort {
             .ok_or("invalid_choice")
     }
 
-    fn sql(self) -> &'static str {
+    fn order(self) -> &'static str {
         match self {
-            Sort::CloseAsc => " ORDER BY o.expected_close_date, o.id LIMIT $13 OFFSET $14",
-            Sort::CloseDesc => {
-                " ORDER BY o.expected_close_date DESC, o.id DESC LIMIT $13 OFFSET $14"
-            }
-            Sort::AmountDesc => " ORDER BY o.amount_minor DESC, o.id LIMIT $13 OFFSET $14",
-            Sort::AmountAsc => " ORDER BY o.amount_minor, o.id LIMIT $13 OFFSET $14",
-            Sort::NameAsc => " ORDER BY o.name, o.id LIMIT $13 OFFSET $14",
-            Sort::UpdatedDesc => " ORDER BY o.updated_at DESC, o.id DESC LIMIT $13 OFFSET $14",
-            Sort::CertaintyDesc => " ORDER BY o.certainty DESC, o.id LIMIT $13 OFFSET $14",
+            Sort::CloseAsc => " ORDER BY o.expected_close_date, o.id",
+            Sort::CloseDesc => " ORDER BY o.expected_close_date DESC, o.id DESC",
+            Sort::AmountDesc => " ORDER BY o.amount_minor DESC, o.id",
+            Sort::AmountAsc => " ORDER BY o.amount_minor, o.id",
+            Sort::NameAsc => " ORDER BY o.name, o.id",
+            Sort::UpdatedDesc => " ORDER BY o.updated_at DESC, o.id DESC",
+            Sort::CertaintyDesc => " ORDER BY o.certainty DESC, o.id",
         }
     }
 }
@@ -245,14 +243,27 @@ pub async fn list(
 ) -> Result<Page<Opportunity>> {
     let pattern = like(f.q.as_deref());
     let scope = scope(db, v, f, pattern.as_deref());
-    // Both statements are assembled from literals only: the scope and the chosen ORDER BY.
-    let sql = sqlx::AssertSqlSafe(format!("{} WHERE {scope}{}", columns!(), sort.sql()));
-    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let count = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM opportunities o WHERE {scope}"
+    // Both statements are assembled from literals only: the scope and the chosen ORDER BY. The
+    // page is sorted and cut on the bare deals; only its rows are joined to their account, owner
+    // and stage (joining every match before sorting made a manager's list read the whole team).
+    let order = sort.order();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} JOIN (SELECT o.id AS page_id FROM opportunities o WHERE {scope}{order} LIMIT $13 OFFSET $14) p ON p.page_id = o.id{order}",
+        columns!()
     ));
-    let total = read!(db, c => bind_filter!(sqlx::query_scalar(count), v, f, &pattern)
-        .fetch_one(c).await)?;
+    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total = if let Some(months) = in_months(f) {
+        stage_sums_from_totals(db, v, f, &months)
+            .await?
+            .iter()
+            .map(|s| s.count)
+            .sum()
+    } else {
+        let count = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM opportunities o WHERE {scope}"
+        ));
+        read!(db, c => bind_filter!(sqlx::query_scalar(count), v, f, &pattern).fetch_one(c).await)?
+    };
     Ok(Page {
         items,
         total,
@@ -284,16 +295,12 @@ pub async fn stage_sums(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageS
 }
 
 /// The filter in the terms of `board_totals` (kept per process, status, owner, stage and close
-/// month), when they can answer it: a process and a status are set, nothing filters on what they
-/// do not keep (name, account, stage), and the close dates, if bounded, are whole months. The
+/// month), when they can answer it: nothing filters on what they do not keep (name, account,
+/// stage), and the close dates, if bounded, are whole months. The
 /// range then ends at the first day of its last month, as the totals' months are written.
 fn in_months(f: &OppFilter) -> Option<OppFilter> {
     use chrono::Datelike;
-    let kept = f.process_id.is_some()
-        && f.status.is_some()
-        && f.q.is_none()
-        && f.account_id.is_none()
-        && f.stage_id.is_none();
+    let kept = f.q.is_none() && f.account_id.is_none() && f.stage_id.is_none();
     let from_whole = f.close_from.is_none_or(|d| d.day() == 1);
     let to_whole = f
         .close_to
@@ -316,7 +323,7 @@ async fn stage_sums_from_totals(
     use opportune_core::records::Role;
     const SUBTREE_OWNERS: &str = "(SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = ";
     let mut sql = String::from(
-        "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE t.process_id = $7 AND t.status = $9",
+        "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE TRUE",
     );
     match v.role {
         Role::Admin => {}
@@ -328,6 +335,8 @@ async fn stage_sums_from_totals(
         Role::Rep => sql.push_str(" AND t.owner_id = $1"),
     }
     for (applies, clause) in [
+        (f.process_id.is_some(), " AND t.process_id = $7"),
+        (f.status.is_some(), " AND t.status = $9"),
         (f.owner_id.is_some(), " AND t.owner_id = $5"),
         (f.team_id.is_some(), " AND t.owner_id IN "),
         (f.close_from.is_some(), " AND t.close_month >= $11"),

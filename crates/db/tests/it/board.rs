@@ -241,6 +241,13 @@ async fn the_totals_agree_with_the_deals(db: Db) {
             team_id: Some(o.east),
             ..open.clone()
         },
+        OppFilter {
+            process_id: None,
+            close_from: Some(d(2027, 1, 1)),
+            close_to: Some(d(2027, 3, 31)),
+            ..open.clone()
+        },
+        OppFilter::default(),
     ];
     for v in [
         &o.admin,
