@@ -107,7 +107,9 @@ fi
 db_args=(--data-dir "$work/data")
 if [ "$backend" = postgres ]; then
     id postgres >/dev/null 2>&1 || { echo "needs a postgres system user (PostgreSQL 15 installed)" >&2 && exit 1; }
-    pg_port=$(free_port 55500)
+    # Below Linux's ephemeral range (32768-60999): wrk's sockets in TIME_WAIT use ports there,
+    # and free_port only sees listeners.
+    pg_port=$(free_port 25500)
     if [ ! -f "$pg_data/PG_VERSION" ]; then
         mkdir -p "$pg_data"
         chown postgres "$pg_data"
@@ -116,7 +118,8 @@ if [ "$backend" = postgres ]; then
     mkdir -p "$pg_socket"
     chown postgres "$pg_socket"
     as_postgres "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 60 start \
-        -o "-p $pg_port -k $pg_socket -h 127.0.0.1 -c shared_buffers=512MB -c max_connections=100" >/dev/null
+        -o "-p $pg_port -k $pg_socket -h 127.0.0.1 -c shared_buffers=512MB -c max_connections=100" >/dev/null ||
+        { tail -n 20 "$pg_data/server.log" >&2 && exit 1; }
     pg_running=1
     if ! as_postgres psql -h "$pg_socket" -p "$pg_port" -tAc "SELECT 1 FROM pg_database WHERE datname = 'opportune'" | grep -q 1; then
         as_postgres psql -h "$pg_socket" -p "$pg_port" -qc "CREATE DATABASE opportune"
