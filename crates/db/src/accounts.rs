@@ -1,7 +1,7 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
 use chrono::{DateTime, Utc};
 
@@ -62,7 +62,7 @@ macro_rules! select {
             "SELECT o.id, o.name, o.industry, o.size, o.region, o.address, o.grade, o.status, o.needs_notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
             " AS editable FROM accounts o JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o", "o.id" => "account"; crate::deal_shared_account!()),
+            crate::sees!(account),
             $rest
         )
     };
@@ -78,7 +78,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<P
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", visible!("o", "o.id" => "account"; crate::deal_shared_account!()), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", crate::sees!(account), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
         .bind(&q).bind(f.owner_id).fetch_one(c).await)?;
     Ok(Page {
         items,

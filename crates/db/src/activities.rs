@@ -1,9 +1,7 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::{
-    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
-};
+use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -72,7 +70,7 @@ macro_rules! columns {
 
 macro_rules! select {
     ($rest:expr) => {
-        concat!(columns!(), " WHERE ", visible!("o", "o.opportunity_id" => "opportunity"), $rest)
+        concat!(columns!(), " WHERE ", crate::sees!(activity), $rest)
     };
 }
 

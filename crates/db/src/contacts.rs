@@ -2,7 +2,7 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -88,7 +88,7 @@ macro_rules! select {
             "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.title, o.department, o.phone, o.email, o.hometown, o.birthday, o.interests, o.tenure, o.authority, o.personality, o.working_style, o.family_notes, o.business_needs, o.personal_needs, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
             " AS editable FROM contacts o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o", "o.id" => "contact", "o.account_id" => "account"),
+            crate::sees!(contact),
             $rest
         )
     };
@@ -104,7 +104,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", visible!("o", "o.id" => "contact", "o.account_id" => "account"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", crate::sees!(contact), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
         .bind(&q).bind(f.account_id).fetch_one(c).await)?;
     Ok(Page {
         items,

@@ -4,9 +4,7 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
-use crate::{
-    Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, visible, write,
-};
+use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -70,7 +68,7 @@ macro_rules! select {
             "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
             " AS editable, o.converted_at, o.converted_account_id, o.converted_contact_id, o.converted_opportunity_id FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
-            visible!("o", "o.id" => "lead"),
+            crate::sees!(lead),
             $rest
         )
     };
@@ -86,7 +84,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
         .bind(&q).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", visible!("o", "o.id" => "lead"), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
+    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", crate::sees!(lead), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
         .bind(&q).bind(&f.status).fetch_one(c).await)?;
     Ok(Page {
         items,

@@ -93,6 +93,27 @@ macro_rules! visible {
     };
 }
 
+/// Who may see a record of each kind, aliased `o` (SPEC §1): the one definition the repositories'
+/// reads and the share checks use.
+#[macro_export]
+macro_rules! sees {
+    (account) => {
+        $crate::visible!("o", "o.id" => "account"; $crate::deal_shared_account!())
+    };
+    (contact) => {
+        $crate::visible!("o", "o.id" => "contact", "o.account_id" => "account")
+    };
+    (lead) => {
+        $crate::visible!("o", "o.id" => "lead")
+    };
+    (opportunity) => {
+        $crate::visible!("o", "o.id" => "opportunity")
+    };
+    (activity) => {
+        $crate::visible!("o", "o.opportunity_id" => "opportunity")
+    };
+}
+
 /// An account is visible to those a deal at it is shared with: they need to know the customer.
 #[macro_export]
 macro_rules! deal_shared_account {

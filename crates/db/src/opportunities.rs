@@ -5,7 +5,7 @@
 
 use crate::accounts::owner_team;
 use crate::{
-    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write,
+    Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -109,7 +109,7 @@ macro_rules! columns {
 
 macro_rules! select {
     ($rest:expr) => {
-        concat!(columns!(), " WHERE ", visible!("o", "o.id" => "opportunity"), $rest)
+        concat!(columns!(), " WHERE ", crate::sees!(opportunity), $rest)
     };
 }
 
@@ -321,33 +321,32 @@ async fn stage_sums_from_totals(
     months: &OppFilter,
 ) -> Result<Vec<StageSum>> {
     use opportune_core::records::Role;
-    const SUBTREE_OWNERS: &str = "(SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = ";
+    // A record's team is its owner's team, so the totals find a team's deals by their owners.
+    let subtree_owners = |team: &str| {
+        format!(
+            "(SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = {team}))"
+        )
+    };
     let mut sql = String::from(
         "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE TRUE",
     );
-    match v.role {
-        Role::Admin => {}
-        Role::Manager => {
-            sql.push_str(" AND (t.owner_id = $1 OR t.owner_id IN ");
-            sql.push_str(SUBTREE_OWNERS);
-            sql.push_str("$3)))");
-        }
-        Role::Rep => sql.push_str(" AND t.owner_id = $1"),
-    }
+    let manager = format!(
+        " AND (t.owner_id = $1 OR t.owner_id IN {})",
+        subtree_owners("$3")
+    );
+    let team_filter = format!(" AND t.owner_id IN {}", subtree_owners("$6"));
     for (applies, clause) in [
+        (v.role == Role::Manager, manager.as_str()),
+        (v.role == Role::Rep, " AND t.owner_id = $1"),
         (f.process_id.is_some(), " AND t.process_id = $7"),
         (f.status.is_some(), " AND t.status = $9"),
         (f.owner_id.is_some(), " AND t.owner_id = $5"),
-        (f.team_id.is_some(), " AND t.owner_id IN "),
+        (f.team_id.is_some(), team_filter.as_str()),
         (f.close_from.is_some(), " AND t.close_month >= $11"),
         (months.close_to.is_some(), " AND t.close_month <= $12"),
     ] {
         if applies {
             sql.push_str(clause);
-            if clause.ends_with("IN ") {
-                sql.push_str(SUBTREE_OWNERS);
-                sql.push_str("$6))");
-            }
         }
     }
     sql.push_str(" GROUP BY t.stage_id HAVING SUM(t.deals) > 0");

@@ -3,7 +3,7 @@
 //! activities). Only those who control the record — its owner, the managers above the owner's
 //! team, admins — share and unshare it.
 
-use crate::{Db, DbError, Result, Tx, Viewer, bind_viewer, controls, now, read, visible, write};
+use crate::{Db, DbError, Result, Tx, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
 /// The kinds of record that can be shared.
@@ -40,22 +40,22 @@ pub struct Share {
 /// can see; no row when they cannot.
 fn probe(kind: ShareKind) -> &'static str {
     macro_rules! probe {
-        ($table:literal, $($col:literal => $kind:literal),+ $(; $extra:expr)?) => {
+        ($table:literal, $kind:ident) => {
             concat!(
-                "SELECT ", controls!("o"), " FROM ", $table, " o WHERE o.id = $4 AND ",
-                visible!("o", $($col => $kind),+ $(; $extra)?)
+                "SELECT ",
+                controls!("o"),
+                " FROM ",
+                $table,
+                " o WHERE o.id = $4 AND ",
+                crate::sees!($kind)
             )
         };
     }
     match kind {
-        ShareKind::Account => {
-            probe!("accounts", "o.id" => "account"; crate::deal_shared_account!())
-        }
-        ShareKind::Contact => {
-            probe!("contacts", "o.id" => "contact", "o.account_id" => "account")
-        }
-        ShareKind::Lead => probe!("leads", "o.id" => "lead"),
-        ShareKind::Opportunity => probe!("opportunities", "o.id" => "opportunity"),
+        ShareKind::Account => probe!("accounts", account),
+        ShareKind::Contact => probe!("contacts", contact),
+        ShareKind::Lead => probe!("leads", lead),
+        ShareKind::Opportunity => probe!("opportunities", opportunity),
     }
 }
 

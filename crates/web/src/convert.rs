@@ -131,10 +131,7 @@ pub async fn convert(
     } else {
         None
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let Some(account) = account else {
+    let Some(account) = account.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
     let currency = state.org().await.currency.clone();

@@ -2,6 +2,7 @@
 //! account page (details, needs, contacts, opportunities, purchase history, recent activities).
 //! The small helpers that the contact and lead pages share live here too.
 
+use super::fail;
 use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
@@ -34,12 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}", get(show).post(update))
         .route("/accounts/{id}/edit", get(edit_form))
         .route("/accounts/{id}/delete", post(delete))
-}
-
-/// A 500 for a failure the user cannot fix; the cause goes to the log.
-pub(super) fn fail(e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "page failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 /// The catalogue key of a vocabulary value: `prefix-value`, lower case, `_` as `-`.

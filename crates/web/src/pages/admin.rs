@@ -2,6 +2,7 @@
 //! target days, all-of/any-of entry criteria, work checklist), add stages and processes.
 //! Admins only; everyone else gets 403.
 
+use super::fail;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -14,7 +15,6 @@ use axum::routing::{get, post};
 use opportune_core::FieldErrors;
 use opportune_core::fields::{optional_text, required_text};
 use opportune_core::process::{CriteriaMode, parse_probability};
-use opportune_core::records::Role;
 use opportune_db::DbError;
 use opportune_db::processes::{self, Process, StageEdit};
 use serde::Deserialize;
@@ -171,13 +171,7 @@ impl EditPage {
 }
 
 fn forbidden(me: &PageUser) -> Option<Response> {
-    (me.user.role() != Role::Admin)
-        .then(|| (StatusCode::FORBIDDEN, me.tr.t("admin-only")).into_response())
-}
-
-fn fail(e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "admin page failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    super::admin_only(me, "admin-only")
 }
 
 async fn index(State(state): State<AppState>, me: PageUser) -> Response {

@@ -2,7 +2,8 @@
 //! the contact page with the business details and the personal profile used for relationship
 //! work.
 
-use super::accounts::{fail, form_status, keep_owner, pager};
+use super::accounts::{form_status, keep_owner, pager};
+use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;

@@ -1,7 +1,7 @@
 //! `/leads/{id}/convert`: the form that turns a qualified lead into an account, a contact and
 //! optionally a deal, and its post. On success the user lands on the new deal (or account).
 
-use super::accounts::fail;
+use super::fail;
 use super::leads::load;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;

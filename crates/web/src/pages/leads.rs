@@ -1,9 +1,8 @@
 //! Lead pages (线索/潜在客户): the list with search and status filter, the create/edit form and
 //! the lead page.
 
-use super::accounts::{
-    fail, form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label,
-};
+use super::accounts::{form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label};
+use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;

@@ -183,6 +183,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
     }
 }
 
+/// A 500 for a failure the user cannot fix; the cause goes to the log.
+pub fn fail(e: impl std::fmt::Debug) -> Response {
+    tracing::error!(error = ?e, "page failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// The 403 page of an administrators' page for anyone else; `help` names what only they may do.
+pub fn admin_only(me: &PageUser, help: &'static str) -> Option<Response> {
+    (me.user.role() != Role::Admin).then(|| {
+        render(
+            &NotFoundPage {
+                s: Shell::new(me.tr, Some(&me.user), "", "/"),
+                title: "error-forbidden",
+                help,
+            },
+            StatusCode::FORBIDDEN,
+        )
+    })
+}
+
 #[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage {

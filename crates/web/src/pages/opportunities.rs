@@ -2,6 +2,7 @@
 //! (details, stage criteria, certainty evidence, activities, history).
 
 use super::board::money;
+use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
@@ -39,11 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/opportunities/{id}/checks", post(save_checks))
         .route("/opportunities/{id}/activities", post(log_activity))
         .route("/opportunities/{id}/delete", post(delete))
-}
-
-fn fail(e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "page failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 pub struct Row {

@@ -1,5 +1,6 @@
 //! The organization settings page (administrators only).
 
+use super::fail;
 use super::{Errors, HtmlForm, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -8,10 +9,10 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use opportune_core::FieldErrors;
-use opportune_core::records::{Locale, Role};
+use opportune_core::records::Locale;
 use opportune_db::DbError;
 use opportune_db::org;
 
@@ -71,13 +72,7 @@ fn show(me: &PageUser, f: OrgForm, errors: &FieldErrors, saved: bool, stale: boo
 }
 
 fn forbidden(me: &PageUser) -> Option<Response> {
-    (me.user.role() != Role::Admin)
-        .then(|| (StatusCode::FORBIDDEN, me.tr.t("org-admin-only")).into_response())
-}
-
-fn fail(e: &DbError) -> Response {
-    tracing::error!(error = %e, "organization settings failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    super::admin_only(me, "org-admin-only")
 }
 
 async fn page(State(state): State<AppState>, me: PageUser) -> Response {

@@ -2,7 +2,7 @@
 //! share with a colleague, stop sharing. Both go back to the record's page; a refusal comes back
 //! as `?share_error=<code>` and is shown in the panel in the user's language.
 
-use super::accounts::fail;
+use super::fail;
 use crate::AppState;
 use crate::api::shares::kind_of;
 use crate::auth::PageUser;
@@ -173,7 +173,11 @@ mod tests {
         for l in [Locale::ZhCn, Locale::En] {
             let tr = Tr::new(l);
             for code in ["read_only", "is_owner", "not_found"] {
-                assert!(!message(tr, code).starts_with("field-"), "{l:?} {code}");
+                let m = message(tr, code);
+                assert!(
+                    !m.starts_with("field-") && !m.starts_with("error-"),
+                    "{l:?} {code}: {m}"
+                );
             }
         }
         assert_ne!(

@@ -1,7 +1,7 @@
 //! The team tree page: every team indented under its parent with its member count, a form to
 //! create a team, and per team a rename/move form and a delete button. Administrators only.
 
-use super::accounts::fail;
+use super::fail;
 use super::users::forbidden;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;

@@ -1,7 +1,8 @@
 //! User administration pages: the list with search and filters, and the create/edit form.
 //! Administrators only; everyone else gets 403.
 
-use super::accounts::{fail, form_status, pager};
+use super::accounts::{form_status, pager};
+use super::fail;
 use super::teams::team_choices;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
@@ -31,8 +32,7 @@ pub fn router() -> Router<AppState> {
 
 /// The 403 of the user and team administration for anyone but an administrator.
 pub(super) fn forbidden(me: &PageUser) -> Option<Response> {
-    (me.user.role() != Role::Admin)
-        .then(|| (StatusCode::FORBIDDEN, me.tr.t("users-admin-only")).into_response())
+    super::admin_only(me, "users-admin-only")
 }
 
 fn role_label(tr: Tr, role: &str) -> String {

@@ -331,9 +331,12 @@ async fn the_language_switch_is_remembered_per_user(app: TestApp) {
 async fn process_admin_is_for_admins_only(app: TestApp) {
     let people = app.people().await;
     let rep = browser(&app, &people.rep_east).await;
-    assert_eq!(
-        page(&rep, &app, "/admin/processes").await.status,
-        StatusCode::FORBIDDEN
+    let refused = page(&rep, &app, "/admin/processes").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.text.contains("只有管理员可以编辑销售流程") && refused.text.contains("<nav"),
+        "the refusal is a page of the app, saying why: {}",
+        refused.text
     );
     let admin = browser(&app, &people.admin).await;
     let index = page(&admin, &app, "/admin/processes").await;
