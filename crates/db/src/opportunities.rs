@@ -393,21 +393,22 @@ pub async fn stage_sums_scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Ve
 
 /// The first `per_column` cards of every stage (soonest close first), skipping `offset` cards in
 /// each column. A board of many deals (a manager's or an admin's, not narrowed to one owner) is
-/// read with one short query per stage of the process: each reads its stage in close-date order
-/// and stops after `offset + per_column` cards, so the team's deals are not all sorted. One
-/// person's deals are few: a single query numbers them per stage (on the bare `opportunities`
-/// rows, from the owner's index) and joins only the cards shown — per-stage reads would walk the
-/// stage's close-date order past everyone else's deals.
+/// read with one short query per stage of `stages` (the process's, in order): each reads its stage
+/// in close-date order and stops after `offset + per_column` cards, so the team's deals are not all
+/// sorted. One person's deals are few: a single query numbers them per stage (on the bare
+/// `opportunities` rows, from the owner's index) and joins only the cards shown — per-stage reads
+/// would walk the stage's close-date order past everyone else's deals.
 pub async fn board_cards(
     db: &Db,
     v: &Viewer,
     f: &OppFilter,
+    stages: &[i64],
     per_column: i64,
     offset: i64,
 ) -> Result<Vec<Opportunity>> {
     let pattern = like(f.q.as_deref());
     let many = v.role != opportune_core::records::Role::Rep && f.owner_id.is_none();
-    let Some(process_id) = f.process_id.filter(|_| many && f.stage_id.is_none()) else {
+    if !many || f.stage_id.is_some() {
         let sql = sqlx::AssertSqlSafe(format!(
             "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
             columns!(),
@@ -416,11 +417,9 @@ pub async fn board_cards(
         return Ok(
             read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
         );
-    };
-    let stages: Vec<i64> = read!(db, c => sqlx::query_scalar("SELECT id FROM stages WHERE process_id = $1 ORDER BY position, id")
-        .bind(process_id).fetch_all(c).await)?;
+    }
     let mut cards = Vec::new();
-    for stage in stages {
+    for &stage in stages {
         let column = OppFilter {
             stage_id: Some(stage),
             ..f.clone()

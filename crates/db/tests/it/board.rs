@@ -84,10 +84,11 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         [(s0, 6, 8_500), (s1, 2, 3_050)]
     );
 
+    let stages: Vec<i64> = sales.stages.iter().map(|s| s.row.id).collect();
     let page = |per: i64, offset: i64| {
-        let (db, board) = (db.clone(), board.clone());
+        let (db, board, stages) = (db.clone(), board.clone(), stages.clone());
         async move {
-            opportunities::board_cards(&db, &me, &board, per, offset)
+            opportunities::board_cards(&db, &me, &board, &stages, per, offset)
                 .await
                 .expect("cards")
         }
@@ -117,9 +118,9 @@ async fn columns_sum_and_page_per_stage(db: Db) {
 
     // A manager's board is read per stage; it pages the same way and adds the sub-team's deal.
     let managed = |per: i64, offset: i64| {
-        let (db, board, mgr) = (db.clone(), board.clone(), o.mgr_east);
+        let (db, board, mgr, stages) = (db.clone(), board.clone(), o.mgr_east, stages.clone());
         async move {
-            opportunities::board_cards(&db, &mgr, &board, per, offset)
+            opportunities::board_cards(&db, &mgr, &board, &stages, per, offset)
                 .await
                 .expect("cards")
         }
@@ -140,7 +141,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         q: Some("colleague".into()),
         ..board.clone()
     };
-    let found = opportunities::board_cards(&db, &o.mgr_east, &searched, 10, 0)
+    let found = opportunities::board_cards(&db, &o.mgr_east, &searched, &stages, 10, 0)
         .await
         .expect("cards");
     assert_eq!(cards(&found), [(s0, "colleague")]);

@@ -568,18 +568,19 @@ pub async fn load_board(
     state: &AppState,
     v: &opportune_core::visibility::Viewer,
     q: &BoardQuery,
+    procs: &[processes::Process],
 ) -> Result<Board, ApiError> {
-    let procs = processes::list(&state.db).await?;
     let process = match q.process_id {
         Some(id) => procs
-            .into_iter()
+            .iter()
             .find(|p| p.row.id == id)
             .ok_or_else(|| ApiError::invalid("process_id", "not_found"))?,
         None => procs
-            .into_iter()
+            .iter()
             .find(|p| p.row.active)
             .ok_or(ApiError::NotFound)?,
-    };
+    }
+    .clone();
     let lq = ListQuery {
         q: q.q.clone(),
         owner_id: q.owner_id,
@@ -593,7 +594,9 @@ pub async fn load_board(
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let offset = q.offset.unwrap_or(0).max(0);
     let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
-    let mut cards = opportunities::board_cards(&state.db, v, &filter, per_column, offset).await?;
+    let stage_ids: Vec<i64> = process.stages.iter().map(|s| s.row.id).collect();
+    let mut cards =
+        opportunities::board_cards(&state.db, v, &filter, &stage_ids, per_column, offset).await?;
     let mut columns = Vec::with_capacity(process.stages.len());
     for s in &process.stages {
         let sum = sums.iter().find(|x| x.stage_id == s.row.id);
@@ -622,7 +625,8 @@ async fn board(
     me: ApiUser,
     QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Json<BoardOut>, Localized> {
-    let b = load_board(&state, &me.viewer, &q)
+    let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
+    let b = load_board(&state, &me.viewer, &q, &procs)
         .await
         .map_err(|e| me.err(e))?;
     Ok(Json(BoardOut {

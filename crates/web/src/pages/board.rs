@@ -128,8 +128,8 @@ async fn board(
     let zh = me.tr.is_zh();
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
-        let b = load_board(&state, &me.viewer, &q).await?;
         let all = processes::list(&state.db).await?;
+        let b = load_board(&state, &me.viewer, &q, &all).await?;
         let people = users::visible_people(&state.db, &me.viewer).await?;
         let teams = users::visible_teams(&state.db, &me.viewer).await?;
         Ok::<_, ApiError>((b, all, people, teams))
