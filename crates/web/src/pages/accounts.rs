@@ -302,11 +302,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Account, Response> {
-    match accounts::get(&state.db, &me.viewer, id).await {
-        Ok(a) => Ok(a),
-        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
-    }
+    super::found(me, accounts::get(&state.db, &me.viewer, id)).await
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {

@@ -229,11 +229,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Contact, Response> {
-    match contacts::get(&state.db, &me.viewer, id).await {
-        Ok(c) => Ok(c),
-        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
-    }
+    super::found(me, contacts::get(&state.db, &me.viewer, id)).await
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {

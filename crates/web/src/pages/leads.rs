@@ -221,11 +221,7 @@ async fn create(
 }
 
 pub(super) async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, Response> {
-    match leads::get(&state.db, &me.viewer, id).await {
-        Ok(l) => Ok(l),
-        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
-    }
+    super::found(me, leads::get(&state.db, &me.viewer, id)).await
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {

@@ -258,6 +258,19 @@ pub fn not_found_for(tr: Tr, user: &UserRow) -> Response {
     )
 }
 
+/// A record read for a page: the 404 page when it does not exist or is not the user's to see, a
+/// 500 for anything else.
+pub async fn found<T>(
+    me: &PageUser,
+    read: impl std::future::Future<Output = Result<T, opportune_db::DbError>>,
+) -> Result<T, Response> {
+    match read.await {
+        Ok(r) => Ok(r),
+        Err(opportune_db::DbError::NotFound) => Err(not_found_for(me.tr, &me.user)),
+        Err(e) => Err(fail(e)),
+    }
+}
+
 /// A record that may be only shared with the user, and so only readable.
 pub trait Editable {
     fn editable(&self) -> bool;

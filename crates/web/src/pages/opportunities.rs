@@ -334,11 +334,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, Response> {
-    match opportunities::get(&state.db, &me.viewer, id).await {
-        Ok(o) => Ok(o),
-        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
-    }
+    super::found(me, opportunities::get(&state.db, &me.viewer, id)).await
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {

@@ -254,11 +254,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<UserRecord, Response> {
-    match users::user(&state.db, id).await {
-        Ok(u) => Ok(u),
-        Err(DbError::NotFound) => Err(super::not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
-    }
+    super::found(me, users::user(&state.db, id)).await
 }
 
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
