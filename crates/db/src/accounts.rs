@@ -1,5 +1,6 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
+use crate::scope::{Kind, and, count_visible, like, page, source, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -56,15 +57,20 @@ impl From<&Account> for AccountInput {
     }
 }
 
-macro_rules! select {
-    ($rest:expr) => {
+/// The columns of [`Account`] and the joins they need, before any `WHERE`.
+macro_rules! columns {
+    () => {
         concat!(
             "SELECT o.id, o.name, o.industry, o.size, o.region, o.address, o.grade, o.status, o.needs_notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
-            " AS editable FROM accounts o JOIN users u ON u.id = o.owner_id WHERE ",
-            crate::sees!(account),
-            $rest
+            " AS editable FROM accounts o JOIN users u ON u.id = o.owner_id"
         )
+    };
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(columns!(), " WHERE ", crate::sees!(account), $rest)
     };
 }
 
@@ -75,11 +81,32 @@ pub struct AccountFilter {
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<Page<Account>> {
-    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
-        .bind(&q).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM accounts o WHERE ", crate::sees!(account), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.owner_id = $5)")), v)
-        .bind(&q).bind(f.owner_id).fetch_one(c).await)?;
+    let pattern = like(f.q.as_deref());
+    let scope = and(
+        visibility(db, v.role, Some(Kind::Account)),
+        &[
+            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (f.owner_id.is_some(), "o.owner_id = $5"),
+        ],
+    );
+    let total = if pattern.is_none() && f.owner_id.is_none() {
+        count_visible(db, v, Kind::Account, None).await?
+    } else {
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM accounts o WHERE {scope}"));
+        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
+            .bind(&pattern).bind(f.owner_id).fetch_one(c).await)?
+    };
+    let from = source(db, "accounts", Some("accounts_name"), total, p).await?;
+    let sql = sqlx::AssertSqlSafe(page(
+        columns!(),
+        &from,
+        &scope,
+        " ORDER BY o.name, o.id",
+        "$6",
+        "$7",
+    ));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
+        .bind(&pattern).bind(f.owner_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,

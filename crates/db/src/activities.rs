@@ -1,6 +1,7 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
+use crate::scope::{Kind, and, count_visible, page, source, visibility};
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -85,30 +86,36 @@ pub struct ActivityFilter {
 /// the clauses that apply, so a deal's or an account's activities are read through their index
 /// rather than by scanning every activity (see `opportunities::scope`).
 fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> String {
-    let mut sql = crate::role_scope(db, v.role, Some(("o.opportunity_id", "opportunity")));
-    for (applies, clause) in [
-        (f.opportunity_id.is_some(), " AND o.opportunity_id = $4"),
-        (f.account_id.is_some(), " AND o.account_id = $5"),
-        (f.kind.is_some(), " AND o.kind = $6"),
-    ] {
-        if applies {
-            sql.push_str(clause);
-        }
-    }
-    sql
+    and(
+        visibility(db, v.role, Some(Kind::Activity)),
+        &[
+            (f.opportunity_id.is_some(), "o.opportunity_id = $4"),
+            (f.account_id.is_some(), "o.account_id = $5"),
+            (f.kind.is_some(), "o.kind = $6"),
+        ],
+    )
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
     let scope = scope(db, v, f);
-    let items_sql = sqlx::AssertSqlSafe(format!(
-        "{} WHERE {scope} ORDER BY o.occurred_on DESC, o.id DESC LIMIT $7 OFFSET $8",
-        columns!()
+    let total = if f.opportunity_id.is_none() && f.account_id.is_none() && f.kind.is_none() {
+        count_visible(db, v, Kind::Activity, None).await?
+    } else {
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM activities o WHERE {scope}"));
+        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
+            .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?
+    };
+    let from = source(db, "activities", Some("activities_occurred"), total, p).await?;
+    let items_sql = sqlx::AssertSqlSafe(page(
+        columns!(),
+        &from,
+        &scope,
+        " ORDER BY o.occurred_on DESC, o.id DESC",
+        "$7",
+        "$8",
     ));
-    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM activities o WHERE {scope}"));
     let items = read!(db, c => bind_viewer!(sqlx::query_as(items_sql), v)
         .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(count_sql), v)
-        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?;
     Ok(Page {
         items,
         total,

@@ -453,8 +453,10 @@ struct Found {
 pub struct Suspended {
     indexes: Vec<String>,
     foreign_keys: Vec<String>,
-    /// Tables whose row triggers were disabled (PostgreSQL only).
+    /// Tables whose row triggers were disabled (PostgreSQL).
     triggers: Vec<&'static str>,
+    /// The triggers dropped, as the statements that create them again (SQLite).
+    trigger_definitions: Vec<String>,
 }
 
 impl Suspended {
@@ -468,9 +470,10 @@ impl Suspended {
         self.foreign_keys.len()
     }
 
-    /// How many tables had their triggers disabled (PostgreSQL only).
+    /// How many tables had their triggers disabled (PostgreSQL), or how many triggers were
+    /// dropped (SQLite).
     pub fn triggers(&self) -> usize {
-        self.triggers.len()
+        self.triggers.len() + self.trigger_definitions.len()
     }
 }
 
@@ -487,14 +490,16 @@ async fn execute(tx: &mut Tx, sql: &str) -> Result<()> {
 /// (so a failed load leaves the schema as it was): the plain secondary indexes of `tables` (not
 /// those behind primary keys or unique constraints, nor unique indexes), so rows are appended
 /// and each index is built once from sorted keys; and on PostgreSQL their foreign keys, checked
-/// row by row by triggers otherwise and validated in one pass when added back, and their row
-/// triggers (the `board_totals` upkeep), replaced by one recomputation in [`restore`]. SQLite
-/// checks foreign keys cheaply in place and keeps them, and cannot disable its triggers.
+/// row by row by triggers otherwise and validated in one pass when added back. Their row
+/// triggers (the upkeep of `board_totals` and `record_counts`) are disabled on PostgreSQL and
+/// dropped on SQLite (which cannot disable them), replaced by one recomputation in
+/// [`restore`]. SQLite checks foreign keys cheaply in place and keeps them.
 pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
     const SQLITE_INDEXES: &str = "SELECT l.name, m.sql AS definition FROM pragma_index_list($1) l JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name WHERE l.origin = 'c' AND NOT l.\"unique\" ORDER BY l.name";
     const POSTGRES_INDEXES: &str = "SELECT c.relname::TEXT AS name, pg_get_indexdef(c.oid) AS definition FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND NOT x.indisprimary AND NOT x.indisunique ORDER BY c.relname";
     const POSTGRES_KEYS: &str = "SELECT conname::TEXT AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'f' ORDER BY conname";
     const POSTGRES_TRIGGERS: &str = "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal)";
+    const SQLITE_TRIGGERS: &str = "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 ORDER BY name";
     let mut out = Suspended::default();
     for table in tables {
         let (indexes, keys): (Vec<Found>, Vec<Found>) = match &mut *tx {
@@ -520,6 +525,16 @@ pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
         for index in indexes {
             execute(tx, &format!("DROP INDEX {}", quoted(&index.name))).await?;
             out.indexes.push(index.definition);
+        }
+        if let Tx::Sqlite(t) = &mut *tx {
+            let triggers: Vec<Found> = sqlx::query_as(SQLITE_TRIGGERS)
+                .bind(table.name)
+                .fetch_all(&mut **t)
+                .await?;
+            for trigger in triggers {
+                execute(tx, &format!("DROP TRIGGER {}", quoted(&trigger.name))).await?;
+                out.trigger_definitions.push(trigger.definition);
+            }
         }
         if let Tx::Postgres(t) = &mut *tx {
             let triggered: bool = sqlx::query_scalar(POSTGRES_TRIGGERS)
@@ -552,21 +567,35 @@ pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
 }
 
 /// Puts back what [`suspend`] dropped: the indexes first, then the foreign keys (validated),
-/// then the triggers, recomputing `board_totals` (what they keep) from all the deals.
+/// then the triggers, recomputing what they keep (`board_totals`, `record_counts`) from all the
+/// records.
 pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
-    for sql in suspended.indexes.iter().chain(&suspended.foreign_keys) {
+    for sql in suspended
+        .indexes
+        .iter()
+        .chain(&suspended.foreign_keys)
+        .chain(&suspended.trigger_definitions)
+    {
         execute(tx, sql).await?;
     }
     for table in &suspended.triggers {
         execute(tx, &format!("ALTER TABLE {table} ENABLE TRIGGER USER")).await?;
     }
-    if !suspended.triggers.is_empty() {
-        execute(tx, "DELETE FROM board_totals").await?;
-        execute(
-            tx,
-            "INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, deals, amount_minor) SELECT process_id, status, owner_id, stage_id, date_trunc('month', expected_close_date)::date, COUNT(*), SUM(amount_minor) FROM opportunities GROUP BY 1, 2, 3, 4, 5",
-        )
-        .await?;
+    if suspended.triggers() > 0 {
+        let close_month = match tx {
+            Tx::Sqlite(_) => "substr(expected_close_date, 1, 8) || '01'",
+            Tx::Postgres(_) => "date_trunc('month', expected_close_date)::date",
+        };
+        for sql in [
+            "DELETE FROM board_totals".to_owned(),
+            format!(
+                "INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, deals, amount_minor) SELECT process_id, status, owner_id, stage_id, {close_month}, COUNT(*), SUM(amount_minor) FROM opportunities GROUP BY process_id, status, owner_id, stage_id, {close_month}"
+            ),
+            "DELETE FROM record_counts".to_owned(),
+            "INSERT INTO record_counts (kind, owner_id, status, records) SELECT 'account', owner_id, '', COUNT(*) FROM accounts GROUP BY owner_id UNION ALL SELECT 'contact', owner_id, '', COUNT(*) FROM contacts GROUP BY owner_id UNION ALL SELECT 'lead', owner_id, status, COUNT(*) FROM leads GROUP BY owner_id, status UNION ALL SELECT 'activity', owner_id, '', COUNT(*) FROM activities GROUP BY owner_id".to_owned(),
+        ] {
+            execute(tx, &sql).await?;
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Contacts (联系人): people at accounts, with the personal profile used for relationship work.
 
 use crate::accounts::owner_team;
+use crate::scope::{Kind, and, count_visible, like, page, source, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -82,15 +83,20 @@ impl From<&Contact> for ContactInput {
     }
 }
 
-macro_rules! select {
-    ($rest:expr) => {
+/// The columns of [`Contact`] and the joins they need, before any `WHERE`.
+macro_rules! columns {
+    () => {
         concat!(
             "SELECT o.id, o.account_id, a.name AS account_name, o.name, o.title, o.department, o.phone, o.email, o.hometown, o.birthday, o.interests, o.tenure, o.authority, o.personality, o.working_style, o.family_notes, o.business_needs, o.personal_needs, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
-            " AS editable FROM contacts o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE ",
-            crate::sees!(contact),
-            $rest
+            " AS editable FROM contacts o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id"
         )
+    };
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(columns!(), " WHERE ", crate::sees!(contact), $rest)
     };
 }
 
@@ -101,11 +107,32 @@ pub struct ContactFilter {
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<Page<Contact>> {
-    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5) ORDER BY o.name, o.id LIMIT $6 OFFSET $7")), v)
-        .bind(&q).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM contacts o WHERE ", crate::sees!(contact), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4)) AND ($5 IS NULL OR o.account_id = $5)")), v)
-        .bind(&q).bind(f.account_id).fetch_one(c).await)?;
+    let pattern = like(f.q.as_deref());
+    let scope = and(
+        visibility(db, v.role, Some(Kind::Contact)),
+        &[
+            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (f.account_id.is_some(), "o.account_id = $5"),
+        ],
+    );
+    let total = if pattern.is_none() && f.account_id.is_none() {
+        count_visible(db, v, Kind::Contact, None).await?
+    } else {
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM contacts o WHERE {scope}"));
+        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
+            .bind(&pattern).bind(f.account_id).fetch_one(c).await)?
+    };
+    let from = source(db, "contacts", Some("contacts_name"), total, p).await?;
+    let sql = sqlx::AssertSqlSafe(page(
+        columns!(),
+        &from,
+        &scope,
+        " ORDER BY o.name, o.id",
+        "$6",
+        "$7",
+    ));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
+        .bind(&pattern).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,

@@ -4,6 +4,7 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
+use crate::scope::{Kind, and, count_visible, like, page, source, visibility};
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
@@ -62,15 +63,20 @@ impl From<&Lead> for LeadInput {
     }
 }
 
-macro_rules! select {
-    ($rest:expr) => {
+/// The columns of [`Lead`] and the joins they need, before any `WHERE`.
+macro_rules! columns {
+    () => {
         concat!(
             "SELECT o.id, o.name, o.company, o.title, o.phone, o.email, o.source, o.status, o.notes, o.owner_id, u.name AS owner_name, o.team_id, o.created_at, o.updated_at, o.version, ",
             controls!("o"),
-            " AS editable, o.converted_at, o.converted_account_id, o.converted_contact_id, o.converted_opportunity_id FROM leads o JOIN users u ON u.id = o.owner_id WHERE ",
-            crate::sees!(lead),
-            $rest
+            " AS editable, o.converted_at, o.converted_account_id, o.converted_contact_id, o.converted_opportunity_id FROM leads o JOIN users u ON u.id = o.owner_id"
         )
+    };
+}
+
+macro_rules! select {
+    ($rest:expr) => {
+        concat!(columns!(), " WHERE ", crate::sees!(lead), $rest)
     };
 }
 
@@ -81,11 +87,35 @@ pub struct LeadFilter {
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page<Lead>> {
-    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5) ORDER BY o.created_at DESC, o.id DESC LIMIT $6 OFFSET $7")), v)
-        .bind(&q).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    let total = read!(db, c => bind_viewer!(sqlx::query_scalar(concat!("SELECT COUNT(*) FROM leads o WHERE ", crate::sees!(lead), " AND ($4 IS NULL OR LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4)) AND ($5 IS NULL OR o.status = $5)")), v)
-        .bind(&q).bind(&f.status).fetch_one(c).await)?;
+    let pattern = like(f.q.as_deref());
+    let scope = and(
+        visibility(db, v.role, Some(Kind::Lead)),
+        &[
+            (
+                pattern.is_some(),
+                "(LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4))",
+            ),
+            (f.status.is_some(), "o.status = $5"),
+        ],
+    );
+    let total = if pattern.is_none() {
+        count_visible(db, v, Kind::Lead, f.status.as_deref()).await?
+    } else {
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM leads o WHERE {scope}"));
+        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
+            .bind(&pattern).bind(&f.status).fetch_one(c).await)?
+    };
+    let from = source(db, "leads", Some("leads_created"), total, p).await?;
+    let sql = sqlx::AssertSqlSafe(page(
+        columns!(),
+        &from,
+        &scope,
+        " ORDER BY o.created_at DESC, o.id DESC",
+        "$6",
+        "$7",
+    ));
+    let items = read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
+        .bind(&pattern).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,

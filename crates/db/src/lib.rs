@@ -18,6 +18,7 @@ pub mod leads;
 pub mod opportunities;
 pub mod org;
 pub mod processes;
+pub(crate) mod scope;
 pub mod shares;
 pub mod users;
 
@@ -68,100 +69,57 @@ macro_rules! controls {
     };
 }
 
-/// `OR <column> IN (the ids of the <kind> records shared with the viewer $1)`.
+/// The ids of the `kind` records shared with the viewer `$1`.
 #[macro_export]
-macro_rules! shared {
-    ($col:literal => $kind:literal) => {
+macro_rules! shared_ids {
+    ($kind:literal) => {
         concat!(
-            " OR ",
-            $col,
-            " IN (SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '",
+            "SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '",
             $kind,
-            "')"
+            "'"
         )
     };
 }
 
-/// Who may see a record aliased `$a`: those who [`controls`] it, and the users it is shared with
-/// (read only). Each `column => kind` pair makes the record visible when `column` holds the id
-/// of a `kind` record shared with the viewer (an activity through its deal, a contact through its
-/// account); an optional `; clause` adds another way in.
+/// The accounts of the deals shared with the viewer `$1`: they need to know the customer.
 #[macro_export]
-macro_rules! visible {
-    ($a:literal, $($col:literal => $kind:literal),+ $(; $extra:expr)?) => {
-        concat!("(", $crate::controls!($a), $($crate::shared!($col => $kind),)+ $(" OR ", $extra,)? ")")
+macro_rules! deal_shared_accounts {
+    () => {
+        "SELECT d.account_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = $1 AND s.record_kind = 'opportunity'"
     };
 }
 
-/// Who may see a record of each kind, aliased `o` (SPEC §1): the one definition the repositories'
-/// reads and the share checks use.
+/// Who may see a record aliased `$a`: those who [`controls`] it, and those it is shared with
+/// (read only). Each `column => ids` pair makes the record visible when `column` holds one of
+/// the ids the subquery `ids` selects (an activity through its shared deal, a contact through
+/// its shared account).
+#[macro_export]
+macro_rules! visible {
+    ($a:literal, $($col:literal => $ids:expr),+) => {
+        concat!("(", $crate::controls!($a), $(" OR ", $col, " IN (", $ids, ")",)+ ")")
+    };
+}
+
+/// Who may see a record of each kind, aliased `o` (SPEC §1), as one text for every viewer: for
+/// the reads of one record and the share checks. The lists write the same rule per viewer
+/// ([`scope::visibility`], kept equal by a test).
 #[macro_export]
 macro_rules! sees {
     (account) => {
-        $crate::visible!("o", "o.id" => "account"; $crate::deal_shared_account!())
+        $crate::visible!("o", "o.id" => $crate::shared_ids!("account"), "o.id" => $crate::deal_shared_accounts!())
     };
     (contact) => {
-        $crate::visible!("o", "o.id" => "contact", "o.account_id" => "account")
+        $crate::visible!("o", "o.id" => $crate::shared_ids!("contact"), "o.account_id" => $crate::shared_ids!("account"))
     };
     (lead) => {
-        $crate::visible!("o", "o.id" => "lead")
+        $crate::visible!("o", "o.id" => $crate::shared_ids!("lead"))
     };
     (opportunity) => {
-        $crate::visible!("o", "o.id" => "opportunity")
+        $crate::visible!("o", "o.id" => $crate::shared_ids!("opportunity"))
     };
     (activity) => {
-        $crate::visible!("o", "o.opportunity_id" => "opportunity")
+        $crate::visible!("o", "o.opportunity_id" => $crate::shared_ids!("opportunity"))
     };
-}
-
-/// An account is visible to those a deal at it is shared with: they need to know the customer.
-#[macro_export]
-macro_rules! deal_shared_account {
-    () => {
-        "o.id IN (SELECT d.account_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = $1 AND s.record_kind = 'opportunity')"
-    };
-}
-
-/// The visibility clause for a record aliased `o`, written for the viewer's role only (on the
-/// same `$1`/`$3` parameters as [`visible!`]) so the planner can use an index on the owner or
-/// team instead of scanning: for queries whose text is assembled per request. `shared` names the
-/// column that makes the record visible when a record of that kind is shared with the viewer
-/// (`None`: no shares). The lists of ids (the team subtree, the shares) are written so both
-/// planners can turn the `OR` into a union of index reads: `IN (subquery)` for SQLite's
-/// multi-index OR, `= ANY(ARRAY(subquery))` (computed once, then an index condition) for
-/// PostgreSQL's BitmapOr, which cannot use a plain `IN (subquery)` inside an `OR`.
-pub(crate) fn role_scope(
-    db: &Db,
-    role: opportune_core::records::Role,
-    shared: Option<(&str, &str)>,
-) -> String {
-    use opportune_core::records::Role;
-    let ids = |col: &str, subquery: &str| match db {
-        Db::Sqlite { .. } => format!("{col} IN ({subquery})"),
-        Db::Postgres(_) => format!("{col} = ANY(ARRAY({subquery}))"),
-    };
-    let shares = shared.map_or_else(String::new, |(col, kind)| {
-        format!(
-            " OR {}",
-            ids(
-                col,
-                &format!(
-                    "SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '{kind}'"
-                )
-            )
-        )
-    });
-    match role {
-        Role::Admin => "TRUE".to_owned(),
-        Role::Manager => format!(
-            "(o.owner_id = $1 OR {}{shares})",
-            ids(
-                "o.team_id",
-                "SELECT descendant_id FROM team_closure WHERE ancestor_id = $3"
-            )
-        ),
-        Role::Rep => format!("(o.owner_id = $1{shares})"),
-    }
 }
 
 /// Binds the viewer as `$1..$3` (see [`visible!`]).

@@ -4,6 +4,7 @@
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
 use crate::accounts::owner_team;
+use crate::scope::{Kind, and, like, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -135,27 +136,23 @@ pub struct OppFilter {
 /// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
 /// SQLite leaves them out and PostgreSQL is told their types.
 fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
-    let mut sql = crate::role_scope(db, v.role, Some(("o.id", "opportunity")));
-    let clauses = [
-        (pattern.is_some(), " AND LOWER(o.name) LIKE LOWER($4)"),
-        (f.owner_id.is_some(), " AND o.owner_id = $5"),
-        (
-            f.team_id.is_some(),
-            " AND o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $6)",
-        ),
-        (f.process_id.is_some(), " AND o.process_id = $7"),
-        (f.stage_id.is_some(), " AND o.stage_id = $8"),
-        (f.status.is_some(), " AND o.status = $9"),
-        (f.account_id.is_some(), " AND o.account_id = $10"),
-        (f.close_from.is_some(), " AND o.expected_close_date >= $11"),
-        (f.close_to.is_some(), " AND o.expected_close_date <= $12"),
-    ];
-    for (applies, clause) in clauses {
-        if applies {
-            sql.push_str(clause);
-        }
-    }
-    sql
+    and(
+        visibility(db, v.role, Some(Kind::Opportunity)),
+        &[
+            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (f.owner_id.is_some(), "o.owner_id = $5"),
+            (
+                f.team_id.is_some(),
+                "o.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $6)",
+            ),
+            (f.process_id.is_some(), "o.process_id = $7"),
+            (f.stage_id.is_some(), "o.stage_id = $8"),
+            (f.status.is_some(), "o.status = $9"),
+            (f.account_id.is_some(), "o.account_id = $10"),
+            (f.close_from.is_some(), "o.expected_close_date >= $11"),
+            (f.close_to.is_some(), "o.expected_close_date <= $12"),
+        ],
+    )
 }
 
 macro_rules! bind_filter {
@@ -219,19 +216,25 @@ impl Sort {
         match self {
             Sort::CloseAsc => " ORDER BY o.expected_close_date, o.id",
             Sort::CloseDesc => " ORDER BY o.expected_close_date DESC, o.id DESC",
-            Sort::AmountDesc => " ORDER BY o.amount_minor DESC, o.id",
+            Sort::AmountDesc => " ORDER BY o.amount_minor DESC, o.id DESC",
             Sort::AmountAsc => " ORDER BY o.amount_minor, o.id",
             Sort::NameAsc => " ORDER BY o.name, o.id",
             Sort::UpdatedDesc => " ORDER BY o.updated_at DESC, o.id DESC",
-            Sort::CertaintyDesc => " ORDER BY o.certainty DESC, o.id",
+            Sort::CertaintyDesc => " ORDER BY o.certainty DESC, o.id DESC",
         }
     }
-}
 
-fn like(q: Option<&str>) -> Option<String> {
-    q.map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| format!("%{q}%"))
+    /// The index that holds the deals in this order (ties by id, each read forwards or
+    /// backwards as a whole).
+    fn index(self) -> &'static str {
+        match self {
+            Sort::CloseAsc | Sort::CloseDesc => "opportunities_close",
+            Sort::AmountDesc | Sort::AmountAsc => "opportunities_amount",
+            Sort::NameAsc => "opportunities_name",
+            Sort::UpdatedDesc => "opportunities_updated",
+            Sort::CertaintyDesc => "opportunities_certainty",
+        }
+    }
 }
 
 pub async fn list(
@@ -243,15 +246,6 @@ pub async fn list(
 ) -> Result<Page<Opportunity>> {
     let pattern = like(f.q.as_deref());
     let scope = scope(db, v, f, pattern.as_deref());
-    // Both statements are assembled from literals only: the scope and the chosen ORDER BY. The
-    // page is sorted and cut on the bare deals; only its rows are joined to their account, owner
-    // and stage (joining every match before sorting made a manager's list read the whole team).
-    let order = sort.order();
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{} JOIN (SELECT o.id AS page_id FROM opportunities o WHERE {scope}{order} LIMIT $13 OFFSET $14) p ON p.page_id = o.id{order}",
-        columns!()
-    ));
-    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
     let total = if let Some(months) = in_months(f) {
         stage_sums_from_totals(db, v, f, &months)
             .await?
@@ -264,6 +258,19 @@ pub async fn list(
         ));
         read!(db, c => bind_filter!(sqlx::query_scalar(count), v, f, &pattern).fetch_one(c).await)?
     };
+    // Both statements are assembled from literals only: the scope, the table (read in the
+    // sort's order when many deals match) and the chosen ORDER BY. The page is sorted and cut
+    // on the bare deals; only its rows are joined to their account, owner and stage.
+    let from = crate::scope::source(db, "opportunities", Some(sort.index()), total, p).await?;
+    let sql = sqlx::AssertSqlSafe(crate::scope::page(
+        columns!(),
+        &from,
+        &scope,
+        sort.order(),
+        "$13",
+        "$14",
+    ));
+    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,
@@ -327,35 +334,33 @@ async fn stage_sums_from_totals(
             "(SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = {team}))"
         )
     };
-    let mut sql = String::from(
-        "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE TRUE",
-    );
     let manager = format!(
-        " AND (t.owner_id = $1 OR t.owner_id IN {})",
+        "(t.owner_id = $1 OR t.owner_id IN {})",
         subtree_owners("$3")
     );
-    let team_filter = format!(" AND t.owner_id IN {}", subtree_owners("$6"));
-    for (applies, clause) in [
-        (v.role == Role::Manager, manager.as_str()),
-        (v.role == Role::Rep, " AND t.owner_id = $1"),
-        (f.process_id.is_some(), " AND t.process_id = $7"),
-        (f.status.is_some(), " AND t.status = $9"),
-        (f.owner_id.is_some(), " AND t.owner_id = $5"),
-        (f.team_id.is_some(), team_filter.as_str()),
-        (f.close_from.is_some(), " AND t.close_month >= $11"),
-        (months.close_to.is_some(), " AND t.close_month <= $12"),
-    ] {
-        if applies {
-            sql.push_str(clause);
-        }
-    }
+    let team_filter = format!("t.owner_id IN {}", subtree_owners("$6"));
+    let mut sql = and(
+        String::from(
+            "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE TRUE",
+        ),
+        &[
+            (v.role == Role::Manager, manager.as_str()),
+            (v.role == Role::Rep, "t.owner_id = $1"),
+            (f.process_id.is_some(), "t.process_id = $7"),
+            (f.status.is_some(), "t.status = $9"),
+            (f.owner_id.is_some(), "t.owner_id = $5"),
+            (f.team_id.is_some(), team_filter.as_str()),
+            (f.close_from.is_some(), "t.close_month >= $11"),
+            (months.close_to.is_some(), "t.close_month <= $12"),
+        ],
+    );
     sql.push_str(" GROUP BY t.stage_id HAVING SUM(t.deals) > 0");
     let none: Option<String> = None;
     let mut sums: Vec<StageSum> = read!(db, c => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), v, months, &none).fetch_all(c).await)?;
     if v.role != Role::Admin {
         let shared = format!(
             "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE o.id IN (SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = 'opportunity') AND NOT COALESCE({}, FALSE) AND {} GROUP BY o.stage_id",
-            crate::role_scope(db, v.role, None),
+            visibility(db, v.role, None),
             scope(
                 db,
                 &Viewer {

@@ -327,23 +327,36 @@ async fn concurrent_moves_keep_the_totals(db: Db) {
     );
 }
 
-/// A bulk load that suspends the triggers (PostgreSQL) recomputes the totals when it restores
-/// them, so deals written meanwhile are counted.
+/// A bulk load that suspends the triggers (disabled on PostgreSQL, dropped on SQLite) recomputes
+/// the totals and the record counts when it restores them, so records written meanwhile are
+/// counted, and the triggers keep counting afterwards.
 async fn bulk_loads_recompute_the_totals(db: Db) {
     let o = org(&db).await;
     let sales = process(&db, "sales_cycle").await;
     let a = account(&db, &o.rep_east, "Hospital").await;
     opportunity(&db, &o.rep_east, a.id, &sales, "before", 100, d(2027, 3, 1)).await;
     let mut tx = db.begin().await.expect("begin");
-    let suspended = opportune_db::bulk::suspend(&mut tx, &[&opportune_db::bulk::OPPORTUNITIES])
-        .await
-        .expect("suspend");
+    let suspended = opportune_db::bulk::suspend(
+        &mut tx,
+        &[
+            &opportune_db::bulk::OPPORTUNITIES,
+            &opportune_db::bulk::ACTIVITIES,
+        ],
+    )
+    .await
+    .expect("suspend");
+    assert!(suspended.triggers() > 0, "the triggers are suspended");
     let now = opportune_db::now();
     opportune_db::write!(&mut tx, c => sqlx::query(
         "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, expected_close_date, process_id, stage_id, stage_entered_at, created_at, updated_at) VALUES ($1, 'loaded', $2, $3, 250, $4, $5, $6, $7, $7, $7)"
     ).bind(a.id).bind(o.rep_east.user_id).bind(o.east).bind(d(2027, 4, 1)).bind(sales.row.id).bind(sales.stages[0].row.id).bind(now)
     .execute(c).await.map(|r| r.rows_affected()))
     .expect("load a deal");
+    opportune_db::write!(&mut tx, c => sqlx::query(
+        "INSERT INTO activities (account_id, kind, occurred_on, owner_id, team_id, created_at, updated_at) VALUES ($1, 'visit', $2, $3, $4, $5, $5)"
+    ).bind(a.id).bind(d(2027, 1, 5)).bind(o.rep_east.user_id).bind(o.east).bind(now)
+    .execute(c).await.map(|r| r.rows_affected()))
+    .expect("load an activity");
     opportune_db::bulk::restore(&mut tx, &suspended)
         .await
         .expect("restore");
@@ -361,6 +374,40 @@ async fn bulk_loads_recompute_the_totals(db: Db) {
         sums(&db, &o.admin, &open).await,
         scanned(&db, &o.admin, &open).await
     );
+    let activities = async |v: &opportune_db::Viewer| {
+        opportune_db::activities::list(
+            &db,
+            v,
+            &opportune_db::activities::ActivityFilter::default(),
+            opportune_db::Paging::new(None, None),
+        )
+        .await
+        .expect("list activities")
+        .total
+    };
+    assert_eq!(activities(&o.rep_east).await, 1, "the loaded activity");
+    assert_eq!(activities(&o.mgr_east).await, 1);
+    assert_eq!(activities(&o.mgr_west).await, 0);
+    opportune_db::activities::create(
+        &db,
+        &o.rep_east,
+        &opportune_db::activities::ActivityInput {
+            opportunity_id: None,
+            account_id: a.id,
+            contact_id: None,
+            kind: "call".into(),
+            occurred_on: d(2027, 1, 6),
+            participants: String::new(),
+            notes: String::new(),
+            outcome: String::new(),
+            next_step: String::new(),
+            next_step_date: None,
+            owner_id: o.rep_east.user_id,
+        },
+    )
+    .await
+    .expect("create an activity");
+    assert_eq!(activities(&o.admin).await, 2, "the triggers count again");
 }
 
 conformance!(

@@ -31,6 +31,7 @@ mod backend;
 mod board;
 mod fixtures;
 mod opportunities;
+mod paging;
 mod people;
 mod processes;
 mod records;

@@ -1,0 +1,377 @@
+//! A page of a list is the same whichever way the database reads it: collecting the viewer's
+//! matches and sorting them, or walking the index of the sort order (what SQLite is told to do
+//! when the matches are a large share of the table). Every page must be the slice of the whole
+//! sorted list at its offset, the whole list must be in the promised order, and the total must
+//! count every match — for a manager (two thirds of the records), a rep (one third) and an
+//! admin, at offsets that take both ways.
+
+use crate::fixtures::{Org, account, d, opp_input, org, process};
+use chrono::Duration;
+use opportune_db::accounts::{self, AccountFilter};
+use opportune_db::activities::{self, ActivityFilter, ActivityInput};
+use opportune_db::contacts::{self, ContactFilter, ContactInput};
+use opportune_db::leads::{self, LeadFilter, LeadInput};
+use opportune_db::opportunities::{self, OppFilter, Opportunity, Sort};
+use opportune_db::{Db, Page, Paging, Viewer};
+use std::cmp::Ordering;
+
+const RECORDS: usize = 60;
+
+/// The pages `(limit, offset)` compared with the whole list: the first (read in order for the
+/// manager and the admin), later ones (collected), one past the end.
+const PAGES: [(i64, i64); 5] = [(7, 0), (7, 7), (7, 35), (5, 50), (10, 60)];
+
+/// Checks every page that `$list` (ids and total for the paging `$paging`) gives against the
+/// whole list. (A macro: the futures of async closures are not known to be `Send`.)
+macro_rules! same_pages {
+    ($what:expr, $matches:expr, $paging:ident => $list:expr) => {{
+        let what = $what;
+        let matches: usize = $matches;
+        let $paging = Paging::new(Some(500), None);
+        let (whole, total): (Vec<i64>, i64) = $list;
+        assert_eq!(whole.len(), matches, "{what}: every match listed");
+        assert_eq!(total, matches as i64, "{what}: total");
+        for (limit, offset) in PAGES {
+            let $paging = Paging::new(Some(limit), Some(offset));
+            let (page, total): (Vec<i64>, i64) = $list;
+            let from = (offset as usize).min(whole.len());
+            let to = (from + limit as usize).min(whole.len());
+            assert_eq!(page, whole[from..to], "{what}: page {limit} at {offset}");
+            assert_eq!(total, matches as i64, "{what}: total at {offset}");
+        }
+    }};
+}
+
+/// The ids of a page, in order, and its total.
+fn ids<T>(page: &Page<T>, id: impl Fn(&T) -> i64) -> (Vec<i64>, i64) {
+    (page.items.iter().map(id).collect(), page.total)
+}
+
+/// The viewers and how many of the records (spread over the three reps in turn) each sees.
+fn viewers(o: &Org) -> [(&'static str, Viewer, usize); 3] {
+    [
+        ("mgr_east", o.mgr_east, RECORDS * 2 / 3),
+        ("rep_west", o.rep_west, RECORDS / 3),
+        ("admin", o.admin, RECORDS),
+    ]
+}
+
+fn owner(o: &Org, i: usize) -> Viewer {
+    [o.rep_east, o.rep_sh, o.rep_west][i % 3]
+}
+
+/// `a` comes before `b` in `sort`'s order, ties broken by id as the list promises.
+fn before(sort: Sort, a: &Opportunity, b: &Opportunity) -> bool {
+    let key = match sort {
+        Sort::CloseAsc => a.expected_close_date.cmp(&b.expected_close_date),
+        Sort::CloseDesc => b.expected_close_date.cmp(&a.expected_close_date),
+        Sort::AmountDesc => b.amount_minor.cmp(&a.amount_minor),
+        Sort::AmountAsc => a.amount_minor.cmp(&b.amount_minor),
+        Sort::NameAsc => a.name.cmp(&b.name),
+        Sort::UpdatedDesc => b.updated_at.cmp(&a.updated_at),
+        Sort::CertaintyDesc => b.certainty.cmp(&a.certainty),
+    };
+    let ids = match sort {
+        Sort::CloseAsc | Sort::AmountAsc | Sort::NameAsc => a.id.cmp(&b.id),
+        _ => b.id.cmp(&a.id),
+    };
+    key.then(ids) == Ordering::Less
+}
+
+async fn opportunity_pages(db: Db) {
+    let o = org(&db).await;
+    let p = process(&db, "sales_cycle").await;
+    let start = d(2026, 1, 1);
+    for i in 0..RECORDS {
+        let who = owner(&o, i);
+        let acc = account(&db, &who, "Account").await;
+        let input = opportunities::OppInput {
+            certainty: (i % 4) as i64 * 25,
+            ..opp_input(
+                &who,
+                acc.id,
+                &format!("Deal {}", i % 9),
+                (i % 7) as i64 * 1_000,
+                start + Duration::days((i * 11 % 90) as i64),
+            )
+        };
+        opportunities::create(&db, &who, &input, p.row.id, p.stages[0].row.id, "CNY")
+            .await
+            .expect("create opportunity");
+    }
+    let february = OppFilter {
+        status: Some("open".into()),
+        close_from: Some(d(2026, 2, 1)),
+        close_to: Some(d(2026, 2, 28)),
+        ..OppFilter::default()
+    };
+    let filters = [
+        ("no filter", OppFilter::default()),
+        ("open, February", february),
+    ];
+    for (v_name, v, sees) in viewers(&o) {
+        let visible = opportunities::list(
+            &db,
+            &v,
+            &OppFilter::default(),
+            Sort::CloseAsc,
+            Paging::new(Some(500), None),
+        )
+        .await
+        .expect("list")
+        .items;
+        assert_eq!(visible.len(), sees, "{v_name} sees their share");
+        for (f_name, f) in &filters {
+            let matches = visible
+                .iter()
+                .filter(|x| {
+                    f.close_from
+                        .is_none_or(|from| x.expected_close_date >= from)
+                        && f.close_to.is_none_or(|to| x.expected_close_date <= to)
+                })
+                .count();
+            assert!(matches > 0, "{v_name}, {f_name}: the filter matches deals");
+            for sort in Sort::ALL {
+                let what = format!("{v_name}, {f_name}, {}", sort.as_str());
+                let whole = opportunities::list(&db, &v, f, sort, Paging::new(Some(500), None))
+                    .await
+                    .expect("list")
+                    .items;
+                assert!(
+                    whole.windows(2).all(|w| before(sort, &w[0], &w[1])),
+                    "{what}: in order"
+                );
+                same_pages!(what, matches, paging => ids(&opportunities::list(&db, &v, f, sort, paging).await.expect("list"), |x| x.id));
+            }
+        }
+    }
+}
+
+async fn record_pages(db: Db) {
+    let o = org(&db).await;
+    let mut account_ids = Vec::new();
+    for i in 0..RECORDS {
+        let who = owner(&o, i);
+        let acc = account(&db, &who, &format!("Account {}", i % 8)).await;
+        account_ids.push(acc.id);
+        contacts::create(
+            &db,
+            &who,
+            &ContactInput {
+                account_id: acc.id,
+                name: format!("Contact {}", i % 5),
+                owner_id: who.user_id,
+                ..ContactInput::default()
+            },
+        )
+        .await
+        .expect("create contact");
+        leads::create(
+            &db,
+            &who,
+            &LeadInput {
+                name: format!("Lead {i}"),
+                status: "new".into(),
+                owner_id: who.user_id,
+                ..LeadInput::default()
+            },
+        )
+        .await
+        .expect("create lead");
+        activities::create(
+            &db,
+            &who,
+            &ActivityInput {
+                opportunity_id: None,
+                account_id: acc.id,
+                contact_id: None,
+                kind: "visit".into(),
+                occurred_on: d(2026, 3, 1) + Duration::days((i % 6) as i64),
+                participants: String::new(),
+                notes: String::new(),
+                outcome: String::new(),
+                next_step: String::new(),
+                next_step_date: None,
+                owner_id: who.user_id,
+            },
+        )
+        .await
+        .expect("create activity");
+    }
+    for (v_name, v, sees) in viewers(&o) {
+        let names = |items: &[(String, i64)]| items.windows(2).all(|w| w[0] < w[1]);
+        let all = accounts::list(
+            &db,
+            &v,
+            &AccountFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await
+        .expect("accounts");
+        let keys: Vec<(String, i64)> = all.items.iter().map(|a| (a.name.clone(), a.id)).collect();
+        assert!(names(&keys), "{v_name}: accounts by name");
+        same_pages!(format!("{v_name}, accounts"), sees, paging => ids(&accounts::list(&db, &v, &AccountFilter::default(), paging).await.expect("accounts"), |x| x.id));
+
+        let all = contacts::list(
+            &db,
+            &v,
+            &ContactFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await
+        .expect("contacts");
+        let keys: Vec<(String, i64)> = all.items.iter().map(|c| (c.name.clone(), c.id)).collect();
+        assert!(names(&keys), "{v_name}: contacts by name");
+        same_pages!(format!("{v_name}, contacts"), sees, paging => ids(&contacts::list(&db, &v, &ContactFilter::default(), paging).await.expect("contacts"), |x| x.id));
+
+        let all = leads::list(
+            &db,
+            &v,
+            &LeadFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await
+        .expect("leads");
+        assert!(
+            all.items
+                .windows(2)
+                .all(|w| (w[0].created_at, w[0].id) > (w[1].created_at, w[1].id)),
+            "{v_name}: newest leads first"
+        );
+        same_pages!(format!("{v_name}, leads"), sees, paging => ids(&leads::list(&db, &v, &LeadFilter::default(), paging).await.expect("leads"), |x| x.id));
+
+        let all = activities::list(
+            &db,
+            &v,
+            &ActivityFilter::default(),
+            Paging::new(Some(500), None),
+        )
+        .await
+        .expect("activities");
+        assert!(
+            all.items
+                .windows(2)
+                .all(|w| (w[0].occurred_on, w[0].id) > (w[1].occurred_on, w[1].id)),
+            "{v_name}: latest activities first"
+        );
+        same_pages!(format!("{v_name}, activities"), sees, paging => ids(&activities::list(&db, &v, &ActivityFilter::default(), paging).await.expect("activities"), |x| x.id));
+    }
+}
+
+/// The totals of the record lists (summed per owner, kept by triggers) follow every change that
+/// moves a record between viewers: a new owner, a lead's status, a deletion, a share. Each total
+/// is compared with the records the same viewer lists.
+async fn totals_follow_changes(db: Db) {
+    let o = org(&db).await;
+    let mut accounts_made = Vec::new();
+    let mut leads_made = Vec::new();
+    let mut contacts_made = Vec::new();
+    for i in 0..6 {
+        let who = owner(&o, i);
+        let acc = account(&db, &who, &format!("Account {i}")).await;
+        contacts_made.push(
+            contacts::create(
+                &db,
+                &who,
+                &ContactInput {
+                    account_id: acc.id,
+                    name: format!("Contact {i}"),
+                    owner_id: who.user_id,
+                    ..ContactInput::default()
+                },
+            )
+            .await
+            .expect("create contact"),
+        );
+        leads_made.push(
+            leads::create(
+                &db,
+                &who,
+                &LeadInput {
+                    name: format!("Lead {i}"),
+                    status: "new".into(),
+                    owner_id: who.user_id,
+                    ..LeadInput::default()
+                },
+            )
+            .await
+            .expect("create lead"),
+        );
+        accounts_made.push(acc);
+    }
+    // rep_east's first account goes to rep_west; a lead is qualified; a contact is deleted; an
+    // account of rep_sh is shared with mgr_west (its contacts come along).
+    let moved = &accounts_made[0];
+    accounts::update(
+        &db,
+        &o.admin,
+        moved.id,
+        moved.version,
+        &accounts::AccountInput {
+            owner_id: o.rep_west.user_id,
+            ..accounts::AccountInput::from(moved)
+        },
+    )
+    .await
+    .expect("reassign the account");
+    let lead = &leads_made[1];
+    leads::update(
+        &db,
+        &o.admin,
+        lead.id,
+        lead.version,
+        &LeadInput {
+            status: "contacted".into(),
+            ..LeadInput::from(lead)
+        },
+    )
+    .await
+    .expect("change the lead's status");
+    contacts::delete(&db, &o.admin, contacts_made[2].id)
+        .await
+        .expect("delete the contact");
+    opportune_db::shares::add(
+        &db,
+        &o.admin,
+        opportune_db::shares::ShareKind::Account,
+        accounts_made[4].id,
+        o.mgr_west.user_id,
+    )
+    .await
+    .expect("share the account");
+    let all = Paging::new(Some(500), None);
+    for (v_name, v, _) in viewers(&o)
+        .into_iter()
+        .chain([("mgr_west", o.mgr_west, 0), ("rep_east", o.rep_east, 0)])
+    {
+        let page = accounts::list(&db, &v, &AccountFilter::default(), all)
+            .await
+            .expect("accounts");
+        assert_eq!(page.total, page.items.len() as i64, "{v_name}: accounts");
+        let page = contacts::list(&db, &v, &ContactFilter::default(), all)
+            .await
+            .expect("contacts");
+        assert_eq!(page.total, page.items.len() as i64, "{v_name}: contacts");
+        for status in [None, Some("new"), Some("contacted")] {
+            let f = LeadFilter {
+                status: status.map(Into::into),
+                ..LeadFilter::default()
+            };
+            let page = leads::list(&db, &v, &f, all).await.expect("leads");
+            assert_eq!(
+                page.total,
+                page.items.len() as i64,
+                "{v_name}: leads {status:?}"
+            );
+        }
+    }
+    let west = accounts::list(&db, &o.mgr_west, &AccountFilter::default(), all)
+        .await
+        .expect("accounts");
+    assert_eq!(
+        west.total, 4,
+        "mgr_west: rep_west's 2, the moved one, the shared one"
+    );
+}
+
+conformance!(opportunity_pages, record_pages, totals_follow_changes);
