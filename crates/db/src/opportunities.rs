@@ -114,6 +114,35 @@ macro_rules! select {
     };
 }
 
+/// A deal as a card of the board: what the card shows and what moving it needs. A third of the
+/// columns of [`Opportunity`]: reading and sending a board of hundreds of cards is most of its
+/// cost.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Card {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub expected_close_date: NaiveDate,
+    pub stage_id: i64,
+    pub certainty: i64,
+    pub tracked: bool,
+    pub version: i64,
+    /// Whether the viewer controls the deal (else it is shared with them: shown, not moved).
+    pub editable: bool,
+}
+
+/// The columns of [`Card`] and the joins they need, before any `WHERE`.
+macro_rules! card_columns {
+    () => {
+        concat!("SELECT o.id, o.name, o.account_id, a.name AS account_name, o.owner_id, u.name AS owner_name, o.amount_minor, o.currency, o.expected_close_date, o.stage_id, o.certainty, o.tracked, o.version, ", controls!("o"), " AS editable FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id")
+    };
+}
+
 /// The filters of the list and the board. All optional; `close_from..=close_to` is inclusive.
 #[derive(Debug, Clone, Default)]
 pub struct OppFilter {
@@ -410,13 +439,13 @@ pub async fn board_cards(
     stages: &[i64],
     per_column: i64,
     offset: i64,
-) -> Result<Vec<Opportunity>> {
+) -> Result<Vec<Card>> {
     let pattern = like(f.q.as_deref());
     let many = v.role != opportune_core::records::Role::Rep && f.owner_id.is_none();
     if !many || f.stage_id.is_some() {
         let sql = sqlx::AssertSqlSafe(format!(
             "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
-            columns!(),
+            card_columns!(),
             scope(db, v, f, pattern.as_deref())
         ));
         return Ok(
@@ -431,11 +460,11 @@ pub async fn board_cards(
         };
         let sql = sqlx::AssertSqlSafe(format!(
             "{} WHERE {} ORDER BY o.expected_close_date, o.id LIMIT $13 OFFSET $14",
-            columns!(),
+            card_columns!(),
             scope(db, v, &column, pattern.as_deref())
         ));
         cards.extend(
-            read!(db, c => bind_filter!(sqlx::query_as::<_, Opportunity>(sql), v, &column, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+            read!(db, c => bind_filter!(sqlx::query_as::<_, Card>(sql), v, &column, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
         );
     }
     Ok(cards)

@@ -2,7 +2,7 @@
 //! page of each column, soonest close first.
 
 use crate::fixtures::{account, d, opp_input, opportunity, org, process};
-use opportune_db::opportunities::{self, OppFilter, Opportunity};
+use opportune_db::opportunities::{self, Card, OppFilter};
 use opportune_db::{Db, Viewer};
 
 /// The board's (stage id, count, amount) for the viewer, in stage-id order.
@@ -18,7 +18,7 @@ async fn sums(db: &Db, v: &Viewer, f: &OppFilter) -> Vec<(i64, i64, i64)> {
 }
 
 /// The cards as (stage id, deal name), in the order returned.
-fn cards(c: &[Opportunity]) -> Vec<(i64, &str)> {
+fn cards(c: &[Card]) -> Vec<(i64, &str)> {
     c.iter().map(|o| (o.stage_id, o.name.as_str())).collect()
 }
 
@@ -110,10 +110,11 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     assert_eq!(
         (
             first.amount_minor,
-            first.probability,
-            first.owner_name.as_str()
+            first.account_name.as_str(),
+            first.owner_name.as_str(),
+            first.editable
         ),
-        (100, 10, "rep_east")
+        (100, "Hospital", "rep_east", true)
     );
 
     // A manager's board is read per stage; it pages the same way and adds the sub-team's deal.

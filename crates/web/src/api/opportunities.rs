@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
 use opportune_core::{FieldErrors, Money, certainty};
-use opportune_db::opportunities::{self, Event, OppFilter, Opportunity, Sort};
+use opportune_db::opportunities::{self, Card, Event, OppFilter, Opportunity, Sort};
 use opportune_db::processes;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -528,6 +528,51 @@ pub struct BoardQuery {
     pub offset: Option<i64>,
 }
 
+/// A deal as a card of the board: what the card shows and what moving it needs. The whole deal
+/// is at `/api/v1/opportunities/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardOut {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    pub currency: String,
+    pub expected_close_date: NaiveDate,
+    pub stage_id: i64,
+    /// Close certainty, 0–100 in steps of 10.
+    pub certainty: i64,
+    pub tracked: bool,
+    pub version: i64,
+    /// False when the deal is only shared with the caller: shown, not moved.
+    pub editable: bool,
+}
+
+impl From<Card> for CardOut {
+    fn from(c: Card) -> CardOut {
+        CardOut {
+            id: c.id,
+            name: c.name,
+            account_id: c.account_id,
+            account_name: c.account_name,
+            owner_id: c.owner_id,
+            owner_name: c.owner_name,
+            amount: Money::from_minor(c.amount_minor).to_decimal(),
+            currency: c.currency,
+            expected_close_date: c.expected_close_date,
+            stage_id: c.stage_id,
+            certainty: c.certainty,
+            tracked: c.tracked,
+            version: c.version,
+            editable: c.editable,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ColumnOut {
     pub stage_id: i64,
@@ -540,7 +585,7 @@ pub struct ColumnOut {
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     #[schema(value_type = f64)]
     pub weighted_amount: Decimal,
-    pub cards: Vec<OppOut>,
+    pub cards: Vec<CardOut>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -559,7 +604,7 @@ pub struct BoardOut {
 /// The board's data: a column per stage with its open deals, count, raw and weighted amount.
 pub struct Board {
     pub process: processes::Process,
-    pub columns: Vec<(ColumnTotals, Vec<Opportunity>)>,
+    pub columns: Vec<(ColumnTotals, Vec<Card>)>,
     pub total: ColumnTotals,
 }
 
@@ -646,10 +691,7 @@ async fn board(
                 count: t.count,
                 amount: t.amount.to_decimal(),
                 weighted_amount: t.weighted.to_decimal(),
-                cards: cards
-                    .into_iter()
-                    .map(|c| OppOut::from_row(c, Vec::new()))
-                    .collect(),
+                cards: cards.into_iter().map(CardOut::from).collect(),
             })
             .collect(),
     }))

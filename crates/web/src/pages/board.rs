@@ -85,7 +85,7 @@ pub fn money(m: Money, zh: bool) -> String {
     m.compact(zh)
 }
 
-fn card(o: Opportunity, zh: bool, today: chrono::NaiveDate) -> Card {
+fn card(o: opportune_db::opportunities::Card, zh: bool, today: chrono::NaiveDate) -> Card {
     Card {
         id: o.id,
         overdue: o.expected_close_date < today,

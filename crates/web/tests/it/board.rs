@@ -100,6 +100,26 @@ async fn columns_count_and_weigh_their_deals(app: TestApp) {
         ["first", "second"],
         "soonest close first"
     );
+    let card = &first["cards"][0];
+    assert_eq!(
+        (
+            dec(&card["amount"]),
+            card["expected_close_date"].as_str(),
+            card["account_name"].as_str(),
+            card["stage_id"] == *s0,
+            card["version"].as_i64(),
+            card["editable"].as_bool()
+        ),
+        (
+            d("250.50"),
+            Some("2027-01-01"),
+            Some("Hospital"),
+            true,
+            Some(1),
+            Some(true)
+        ),
+        "a card carries what it shows and what moving it needs"
+    );
     let second = column(&board, s1);
     assert_eq!(
         (
