@@ -7,12 +7,12 @@
 
 use crate::fixtures::{Org, account, d, opp_input, org, process};
 use chrono::Duration;
-use opportune_db::accounts::{self, AccountFilter};
-use opportune_db::activities::{self, ActivityFilter, ActivityInput};
-use opportune_db::contacts::{self, ContactFilter, ContactInput};
-use opportune_db::leads::{self, LeadFilter, LeadInput};
+use opportune_db::accounts::{self, Account, AccountFilter};
+use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
+use opportune_db::contacts::{self, Contact, ContactFilter, ContactInput};
+use opportune_db::leads::{self, Lead, LeadFilter, LeadInput};
 use opportune_db::opportunities::{self, OppFilter, Opportunity, Sort};
-use opportune_db::{Db, Page, Paging, Viewer};
+use opportune_db::{Db, Paging, Viewer};
 use std::cmp::Ordering;
 
 const RECORDS: usize = 60;
@@ -21,30 +21,34 @@ const RECORDS: usize = 60;
 /// manager and the admin), later ones (collected), one past the end.
 const PAGES: [(i64, i64); 5] = [(7, 0), (7, 7), (7, 35), (5, 50), (10, 60)];
 
-/// Checks every page that `$list` (ids and total for the paging `$paging`) gives against the
-/// whole list. (A macro: the futures of async closures are not known to be `Send`.)
+/// Checks the list `$list` gives for the paging `$paging`: the whole of it is in order (each
+/// record `$in_order` with the next) and counts `$matches`, and every page of [`PAGES`] is its
+/// slice at the page's offset with the same total. (A macro: the futures of async closures are
+/// not known to be `Send`.)
 macro_rules! same_pages {
-    ($what:expr, $matches:expr, $paging:ident => $list:expr) => {{
+    ($what:expr, $matches:expr, $in_order:expr, $paging:ident => $list:expr) => {{
         let what = $what;
         let matches: usize = $matches;
+        let in_order = $in_order;
         let $paging = Paging::new(Some(500), None);
-        let (whole, total): (Vec<i64>, i64) = $list;
-        assert_eq!(whole.len(), matches, "{what}: every match listed");
-        assert_eq!(total, matches as i64, "{what}: total");
+        let whole = $list;
+        assert!(
+            whole.items.windows(2).all(|w| in_order(&w[0], &w[1])),
+            "{what}: in order"
+        );
+        let whole_ids: Vec<i64> = whole.items.iter().map(|x| x.id).collect();
+        assert_eq!(whole_ids.len(), matches, "{what}: every match listed");
+        assert_eq!(whole.total, matches as i64, "{what}: total");
         for (limit, offset) in PAGES {
             let $paging = Paging::new(Some(limit), Some(offset));
-            let (page, total): (Vec<i64>, i64) = $list;
-            let from = (offset as usize).min(whole.len());
-            let to = (from + limit as usize).min(whole.len());
-            assert_eq!(page, whole[from..to], "{what}: page {limit} at {offset}");
-            assert_eq!(total, matches as i64, "{what}: total at {offset}");
+            let page = $list;
+            let ids: Vec<i64> = page.items.iter().map(|x| x.id).collect();
+            let from = (offset as usize).min(whole_ids.len());
+            let to = (from + limit as usize).min(whole_ids.len());
+            assert_eq!(ids, whole_ids[from..to], "{what}: page {limit} at {offset}");
+            assert_eq!(page.total, matches as i64, "{what}: total at {offset}");
         }
     }};
-}
-
-/// The ids of a page, in order, and its total.
-fn ids<T>(page: &Page<T>, id: impl Fn(&T) -> i64) -> (Vec<i64>, i64) {
-    (page.items.iter().map(id).collect(), page.total)
 }
 
 /// The viewers and how many of the records (spread over the three reps in turn) each sees.
@@ -132,16 +136,12 @@ async fn opportunity_pages(db: Db) {
                 .count();
             assert!(matches > 0, "{v_name}, {f_name}: the filter matches deals");
             for sort in Sort::ALL {
-                let what = format!("{v_name}, {f_name}, {}", sort.as_str());
-                let whole = opportunities::list(&db, &v, f, sort, Paging::new(Some(500), None))
-                    .await
-                    .expect("list")
-                    .items;
-                assert!(
-                    whole.windows(2).all(|w| before(sort, &w[0], &w[1])),
-                    "{what}: in order"
+                same_pages!(
+                    format!("{v_name}, {f_name}, {}", sort.as_str()),
+                    matches,
+                    |a: &Opportunity, b: &Opportunity| before(sort, a, b),
+                    paging => opportunities::list(&db, &v, f, sort, paging).await.expect("list")
                 );
-                same_pages!(what, matches, paging => ids(&opportunities::list(&db, &v, f, sort, paging).await.expect("list"), |x| x.id));
             }
         }
     }
@@ -149,11 +149,9 @@ async fn opportunity_pages(db: Db) {
 
 async fn record_pages(db: Db) {
     let o = org(&db).await;
-    let mut account_ids = Vec::new();
     for i in 0..RECORDS {
         let who = owner(&o, i);
         let acc = account(&db, &who, &format!("Account {}", i % 8)).await;
-        account_ids.push(acc.id);
         contacts::create(
             &db,
             &who,
@@ -199,62 +197,30 @@ async fn record_pages(db: Db) {
         .expect("create activity");
     }
     for (v_name, v, sees) in viewers(&o) {
-        let names = |items: &[(String, i64)]| items.windows(2).all(|w| w[0] < w[1]);
-        let all = accounts::list(
-            &db,
-            &v,
-            &AccountFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await
-        .expect("accounts");
-        let keys: Vec<(String, i64)> = all.items.iter().map(|a| (a.name.clone(), a.id)).collect();
-        assert!(names(&keys), "{v_name}: accounts by name");
-        same_pages!(format!("{v_name}, accounts"), sees, paging => ids(&accounts::list(&db, &v, &AccountFilter::default(), paging).await.expect("accounts"), |x| x.id));
-
-        let all = contacts::list(
-            &db,
-            &v,
-            &ContactFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await
-        .expect("contacts");
-        let keys: Vec<(String, i64)> = all.items.iter().map(|c| (c.name.clone(), c.id)).collect();
-        assert!(names(&keys), "{v_name}: contacts by name");
-        same_pages!(format!("{v_name}, contacts"), sees, paging => ids(&contacts::list(&db, &v, &ContactFilter::default(), paging).await.expect("contacts"), |x| x.id));
-
-        let all = leads::list(
-            &db,
-            &v,
-            &LeadFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await
-        .expect("leads");
-        assert!(
-            all.items
-                .windows(2)
-                .all(|w| (w[0].created_at, w[0].id) > (w[1].created_at, w[1].id)),
-            "{v_name}: newest leads first"
+        same_pages!(
+            format!("{v_name}, accounts by name"),
+            sees,
+            |a: &Account, b: &Account| (&a.name, a.id) < (&b.name, b.id),
+            paging => accounts::list(&db, &v, &AccountFilter::default(), paging).await.expect("accounts")
         );
-        same_pages!(format!("{v_name}, leads"), sees, paging => ids(&leads::list(&db, &v, &LeadFilter::default(), paging).await.expect("leads"), |x| x.id));
-
-        let all = activities::list(
-            &db,
-            &v,
-            &ActivityFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await
-        .expect("activities");
-        assert!(
-            all.items
-                .windows(2)
-                .all(|w| (w[0].occurred_on, w[0].id) > (w[1].occurred_on, w[1].id)),
-            "{v_name}: latest activities first"
+        same_pages!(
+            format!("{v_name}, contacts by name"),
+            sees,
+            |a: &Contact, b: &Contact| (&a.name, a.id) < (&b.name, b.id),
+            paging => contacts::list(&db, &v, &ContactFilter::default(), paging).await.expect("contacts")
         );
-        same_pages!(format!("{v_name}, activities"), sees, paging => ids(&activities::list(&db, &v, &ActivityFilter::default(), paging).await.expect("activities"), |x| x.id));
+        same_pages!(
+            format!("{v_name}, newest leads first"),
+            sees,
+            |a: &Lead, b: &Lead| (a.created_at, a.id) > (b.created_at, b.id),
+            paging => leads::list(&db, &v, &LeadFilter::default(), paging).await.expect("leads")
+        );
+        same_pages!(
+            format!("{v_name}, latest activities first"),
+            sees,
+            |a: &Activity, b: &Activity| (a.occurred_on, a.id) > (b.occurred_on, b.id),
+            paging => activities::list(&db, &v, &ActivityFilter::default(), paging).await.expect("activities")
+        );
     }
 }
 
