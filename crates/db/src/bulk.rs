@@ -568,7 +568,7 @@ pub async fn suspend(tx: &mut Tx, tables: &[&Table]) -> Result<Suspended> {
 
 /// Puts back what [`suspend`] dropped: the indexes first, then the foreign keys (validated),
 /// then the triggers, recomputing what they keep (`board_totals`, `record_counts`) from all the
-/// records.
+/// records, and moving every view's version on (`view_versions`).
 pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
     for sql in suspended
         .indexes
@@ -593,6 +593,7 @@ pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
             ),
             "DELETE FROM record_counts".to_owned(),
             "INSERT INTO record_counts (kind, owner_id, status, records) SELECT 'account', owner_id, '', COUNT(*) FROM accounts GROUP BY owner_id UNION ALL SELECT 'contact', owner_id, '', COUNT(*) FROM contacts GROUP BY owner_id UNION ALL SELECT 'lead', owner_id, status, COUNT(*) FROM leads GROUP BY owner_id, status UNION ALL SELECT 'activity', owner_id, '', COUNT(*) FROM activities GROUP BY owner_id".to_owned(),
+            "UPDATE view_versions SET version = version + 1 WHERE scope = 'all' AND id = 0".to_owned(),
         ] {
             execute(tx, &sql).await?;
         }

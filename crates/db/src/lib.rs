@@ -21,6 +21,7 @@ pub mod processes;
 pub(crate) mod scope;
 pub mod shares;
 pub mod users;
+pub mod versions;
 
 pub use opportune_core::visibility::Viewer;
 

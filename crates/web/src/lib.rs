@@ -26,6 +26,7 @@ pub mod i18n;
 pub mod json;
 pub mod pages;
 pub mod record_forms;
+pub mod views;
 
 /// What every handler shares. Holds no per-user state: sessions live in the database, so any
 /// number of servers can run behind one load balancer.
@@ -33,6 +34,8 @@ pub mod record_forms;
 pub struct AppState {
     pub db: Db,
     pub secure_cookies: bool,
+    /// Boards rendered and kept while what they show stands.
+    pub views: views::Views,
     org: Arc<RwLock<(Instant, Arc<OrgSettings>)>>,
 }
 
@@ -47,6 +50,7 @@ impl AppState {
         Ok(AppState {
             db,
             secure_cookies,
+            views: views::Views::default(),
             org: Arc::new(RwLock::new((Instant::now(), Arc::new(org)))),
         })
     }

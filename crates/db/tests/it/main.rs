@@ -35,4 +35,5 @@ mod paging;
 mod people;
 mod processes;
 mod records;
+mod versions;
 mod visibility;

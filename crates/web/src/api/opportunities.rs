@@ -8,14 +8,16 @@ use crate::deals;
 use crate::error::{ApiError, Localized};
 use crate::forms::OppForm;
 use crate::json::{IdPath, JsonBody, QueryParams};
+use crate::views;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
 use opportune_core::{FieldErrors, Money, certainty};
 use opportune_db::opportunities::{self, Card, Event, OppFilter, Opportunity, Sort};
-use opportune_db::processes;
+use opportune_db::{processes, versions};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -668,13 +670,27 @@ pub async fn load_board(
 async fn board(
     State(state): State<AppState>,
     me: ApiUser,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<BoardQuery>,
-) -> Result<Json<BoardOut>, Localized> {
+) -> Result<Response, Localized> {
+    let version = versions::deals(&state.db, &me.viewer)
+        .await
+        .map_err(|e| me.err(e))?;
+    let key = views::Key {
+        user_id: me.viewer.user_id,
+        format: views::Format::Json,
+        locale: me.tr.locale.as_str(),
+        uri: uri.to_string(),
+        today: today(),
+    };
+    if let Some(kept) = state.views.get(&key, version) {
+        return Ok(kept);
+    }
     let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
     let b = load_board(&state, &me.viewer, &q, &procs)
         .await
         .map_err(|e| me.err(e))?;
-    Ok(Json(BoardOut {
+    let out = BoardOut {
         process_id: b.process.row.id,
         count: b.total.count,
         amount: b.total.amount.to_decimal(),
@@ -694,5 +710,7 @@ async fn board(
                 cards: cards.into_iter().map(CardOut::from).collect(),
             })
             .collect(),
-    }))
+    };
+    let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
+    Ok(state.views.keep(key, version, body.into()))
 }

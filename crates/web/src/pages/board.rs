@@ -7,6 +7,7 @@ use crate::api::opportunities::{Board, BoardQuery, load_board};
 use crate::auth::PageUser;
 use crate::deals;
 use crate::error::ApiError;
+use crate::views;
 use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
@@ -18,6 +19,7 @@ use opportune_core::board::ClosePeriod;
 use opportune_db::opportunities::{self, Opportunity};
 use opportune_db::processes::{self, Process};
 use opportune_db::users::{self, Person, TeamRow};
+use opportune_db::versions;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -125,6 +127,23 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
 ) -> Response {
+    let version = match versions::deals(&state.db, &me.viewer).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "board version failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let key = views::Key {
+        user_id: me.viewer.user_id,
+        format: views::Format::Html,
+        locale: me.tr.locale.as_str(),
+        uri: uri.to_string(),
+        today: crate::api::opportunities::today(),
+    };
+    if let Some(kept) = state.views.get(&key, version) {
+        return kept;
+    }
     let zh = me.tr.is_zh();
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
@@ -180,7 +199,13 @@ async fn board(
         back: uri.to_string(),
         q,
     };
-    render(&page, StatusCode::OK)
+    match page.render() {
+        Ok(html) => state.views.keep(key, version, html.into()),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]

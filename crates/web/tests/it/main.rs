@@ -37,6 +37,7 @@ mod auth;
 mod board;
 mod convert;
 mod helpers;
+mod kept_boards;
 mod pages;
 mod records;
 mod sharing;

@@ -1,0 +1,100 @@
+//! Views kept per viewer. A board is costly to build (a few hundred cards read, shaped and
+//! rendered) and read far more often than the deals on it change, so a server keeps what it
+//! rendered and serves it again while the version of what it shows
+//! ([`opportune_db::versions`]) stands: one indexed read per request. The versions live in the
+//! database and move in the transaction of every change, so a change made through any server (or
+//! the command line) is seen at the next request of every server.
+
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use opportune_db::versions::DealsVersion;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use std::sync::Arc;
+
+/// Bytes of views a server keeps; past that the least used go first.
+const CAPACITY: u64 = 16 << 20;
+/// How many views that is, roughly (a board is 50–150 KB): sizes the cache's table.
+const ESTIMATED_VIEWS: usize = 256;
+
+/// What a kept view answers: the same person, format, language and address, on the same day (a
+/// board marks overdue deals and reads close periods from today).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub user_id: i64,
+    pub format: Format,
+    pub locale: &'static str,
+    pub uri: String,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Html,
+    Json,
+}
+
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Kept {
+    version: DealsVersion,
+    body: Bytes,
+}
+
+#[derive(Clone)]
+struct ByLength;
+
+impl Weighter<Key, Kept> for ByLength {
+    fn weight(&self, key: &Key, kept: &Kept) -> u64 {
+        (key.uri.len() + kept.body.len()) as u64
+    }
+}
+
+/// The views one server keeps, shared by its handlers.
+#[derive(Clone)]
+pub struct Views(Arc<Cache<Key, Kept, ByLength>>);
+
+impl Default for Views {
+    fn default() -> Views {
+        Views(Arc::new(Cache::with_weighter(
+            ESTIMATED_VIEWS,
+            CAPACITY,
+            ByLength,
+        )))
+    }
+}
+
+impl Views {
+    /// The view kept for `key`, if it was made at `version`.
+    pub fn get(&self, key: &Key, version: DealsVersion) -> Option<Response> {
+        let kept = self.0.get(key)?;
+        (kept.version == version).then(|| answer(key.format, kept.body))
+    }
+
+    /// Keeps `body`, made from what the database held at `version` or later, and answers with it.
+    pub fn keep(&self, key: Key, version: DealsVersion, body: Bytes) -> Response {
+        let format = key.format;
+        self.0.insert(
+            key,
+            Kept {
+                version,
+                body: body.clone(),
+            },
+        );
+        answer(format, body)
+    }
+}
+
+fn answer(format: Format, body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, format.content_type())], body).into_response()
+}

@@ -1,0 +1,144 @@
+//! A server keeps each viewer's board and serves it again while nothing it shows changed. Every
+//! change is on the next board wherever it was made — through this server, through a second
+//! server on the same database, or straight in the database — and a viewer is never served
+//! another's board.
+
+use crate::helpers::{TestApp, id};
+use crate::pages::{browser, form, page};
+use opportune_core::records::Role;
+use opportune_db::Viewer;
+use opportune_db::accounts::{self, AccountInput};
+use serde_json::{Value, json};
+
+/// Every card of the board as (deal, account), column by column.
+fn cards(board: &Value) -> Vec<(String, String)> {
+    board["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .flat_map(|c| c["cards"].as_array().expect("cards"))
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_owned(),
+                c["account_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+async fn a_kept_board_follows_every_change(app: TestApp) {
+    let p = app.people().await;
+    let me = &p.rep_east;
+    let acct = app.account(me, "Hospital").await;
+    let sales = app.process(me, "sales_cycle").await;
+    let path = format!("/api/v1/board?process_id={}", sales["id"]);
+    let deal = app
+        .opportunity(me, acct, "first", "100", "2027-01-01")
+        .await;
+
+    let board = app.get(&path, me).await.ok(200);
+    assert_eq!(cards(&board), pairs(&[("first", "Hospital")]));
+    assert_eq!(app.get(&path, me).await.ok(200), board, "served again");
+    assert!(
+        cards(&app.get(&path, &p.rep_west).await.ok(200)).is_empty(),
+        "another rep asking the same address gets their own board"
+    );
+    assert_eq!(
+        cards(&app.get(&path, &p.mgr_east).await.ok(200)),
+        pairs(&[("first", "Hospital")]),
+        "and the manager theirs"
+    );
+
+    app.opportunity(me, acct, "second", "200", "2027-02-01")
+        .await;
+    assert_eq!(
+        cards(&app.get(&path, me).await.ok(200)),
+        pairs(&[("first", "Hospital"), ("second", "Hospital")]),
+        "a deal created through this server"
+    );
+
+    let other = TestApp::start(app.db.clone()).await;
+    other
+        .patch(
+            &format!("/api/v1/opportunities/{}", id(&deal)),
+            me,
+            json!({ "name": "renamed", "version": 1 }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(
+        cards(&app.get(&path, me).await.ok(200)),
+        pairs(&[("renamed", "Hospital"), ("second", "Hospital")]),
+        "a deal renamed through another server"
+    );
+    assert_eq!(
+        cards(&app.get(&path, &p.mgr_east).await.ok(200)),
+        pairs(&[("renamed", "Hospital"), ("second", "Hospital")]),
+        "the manager's kept board too"
+    );
+
+    let admin = Viewer {
+        user_id: p.admin.id,
+        role: Role::Admin,
+        team_id: None,
+    };
+    accounts::update(
+        &app.db,
+        &admin,
+        acct,
+        1,
+        &AccountInput {
+            name: "Clinic".into(),
+            status: "prospect".into(),
+            owner_id: me.id,
+            ..AccountInput::default()
+        },
+    )
+    .await
+    .expect("rename the account in the database");
+    assert_eq!(
+        cards(&app.get(&path, me).await.ok(200)),
+        pairs(&[("renamed", "Clinic"), ("second", "Clinic")]),
+        "an account renamed straight in the database"
+    );
+
+    // The page: kept per person too, and a move through its form is on the next page.
+    let c = browser(&app, me).await;
+    let html = page(&c, &app, "/board").await;
+    assert!(
+        html.text.contains("renamed") && html.text.contains("Clinic"),
+        "{}",
+        html.text
+    );
+    let west = browser(&app, &p.rep_west).await;
+    assert!(
+        !page(&west, &app, "/board").await.text.contains("renamed"),
+        "another rep's page is their own"
+    );
+    let won = form(
+        &c,
+        &app,
+        &format!("/opportunities/{}/stage", id(&deal)),
+        &[
+            ("stage_id", &sales["stages"][1]["id"].to_string()),
+            ("override_reason", "agreed on the phone"),
+            ("next", "/board"),
+        ],
+    )
+    .await;
+    assert_eq!(won.status, reqwest::StatusCode::SEE_OTHER, "{}", won.text);
+    let board = app.get(&path, me).await.ok(200);
+    assert_eq!(
+        board["columns"][1]["cards"][0]["name"], "renamed",
+        "moved on the page, in the next column"
+    );
+    assert_eq!(board["columns"][0]["count"], 1);
+}
+
+http_tests!(a_kept_board_follows_every_change);
