@@ -34,7 +34,7 @@ pub mod views;
 pub struct AppState {
     pub db: Db,
     pub secure_cookies: bool,
-    /// Boards rendered and kept while what they show stands.
+    /// Boards and deal lists rendered and kept while what they show stands.
     pub views: views::Views,
     org: Arc<RwLock<(Instant, Arc<OrgSettings>)>>,
 }

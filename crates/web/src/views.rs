@@ -1,15 +1,17 @@
-//! Views kept per viewer. A board is costly to build (a few hundred cards read, shaped and
-//! rendered) and read far more often than the deals on it change, so a server keeps what it
-//! rendered and serves it again while the version of what it shows
+//! Views kept per viewer. A board or a deal list is costly to build (hundreds of deals read,
+//! shaped and rendered) and read far more often than the deals on it change, so a server keeps
+//! what it rendered and serves it again while the version of what it shows
 //! ([`opportune_db::versions`]) stands: one indexed read per request. The versions live in the
 //! database and move in the transaction of every change, so a change made through any server (or
 //! the command line) is seen at the next request of every server.
 
 use axum::body::Bytes;
-use axum::http::header;
+use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use opportune_db::versions::DealsVersion;
+use chrono::{NaiveDate, Utc};
+use opportune_core::records::Locale;
+use opportune_db::versions::{self, DealsVersion};
+use opportune_db::{Db, DbError, Viewer};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use std::sync::Arc;
@@ -20,14 +22,26 @@ const CAPACITY: u64 = 16 << 20;
 const ESTIMATED_VIEWS: usize = 256;
 
 /// What a kept view answers: the same person, format, language and address, on the same day (a
-/// board marks overdue deals and reads close periods from today).
+/// board marks overdue deals, and close periods are read from today).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
-    pub user_id: i64,
-    pub format: Format,
-    pub locale: &'static str,
-    pub uri: String,
-    pub today: NaiveDate,
+    user_id: i64,
+    format: Format,
+    locale: Locale,
+    uri: String,
+    today: NaiveDate,
+}
+
+impl Key {
+    pub fn new(viewer: &Viewer, format: Format, locale: Locale, uri: &Uri) -> Key {
+        Key {
+            user_id: viewer.user_id,
+            format,
+            locale,
+            uri: uri.to_string(),
+            today: Utc::now().date_naive(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,6 +74,12 @@ impl Weighter<Key, Kept> for ByLength {
     }
 }
 
+/// A view of many deals for a request: the one kept, or the version to build it at.
+pub enum Lookup {
+    Kept(Response),
+    Build(DealsVersion),
+}
+
 /// The views one server keeps, shared by its handlers.
 #[derive(Clone)]
 pub struct Views(Arc<Cache<Key, Kept, ByLength>>);
@@ -75,10 +95,15 @@ impl Default for Views {
 }
 
 impl Views {
-    /// The view kept for `key`, if it was made at `version`.
-    pub fn get(&self, key: &Key, version: DealsVersion) -> Option<Response> {
-        let kept = self.0.get(key)?;
-        (kept.version == version).then(|| answer(key.format, kept.body))
+    /// The view of `viewer`'s deals kept for `key` if nothing it shows changed since it was made;
+    /// else the version to [`keep`](Views::keep) the view about to be built at. The version is
+    /// read first, so the view built after it is at least as new.
+    pub async fn lookup(&self, db: &Db, viewer: &Viewer, key: &Key) -> Result<Lookup, DbError> {
+        let version = versions::deals(db, viewer).await?;
+        Ok(match self.0.get(key) {
+            Some(kept) if kept.version == version => Lookup::Kept(answer(key.format, kept.body)),
+            _ => Lookup::Build(version),
+        })
     }
 
     /// Keeps `body`, made from what the database held at `version` or later, and answers with it.

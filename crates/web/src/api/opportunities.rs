@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
 use opportune_core::{FieldErrors, Money, certainty};
 use opportune_db::opportunities::{self, Card, Event, OppFilter, Opportunity, Sort};
-use opportune_db::{processes, versions};
+use opportune_db::processes;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -201,8 +201,9 @@ pub fn today() -> NaiveDate {
 async fn list(
     State(state): State<AppState>,
     me: ApiUser,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<OppOut>>, Localized> {
+) -> Result<Response, Localized> {
     let filter = q.filter(today()).map_err(|e| me.err(e))?;
     let sort = q.sort().map_err(|e| me.err(e))?;
     let page = PageQuery {
@@ -210,12 +211,18 @@ async fn list(
         offset: q.offset,
     }
     .paging();
+    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
+    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
+        Ok(views::Lookup::Kept(kept)) => return Ok(kept),
+        Ok(views::Lookup::Build(version)) => version,
+        Err(e) => return Err(me.err(e)),
+    };
     let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page)
         .await
         .map_err(|e| me.err(e))?;
-    Ok(Json(List::from_page(rows, |o| {
-        OppOut::from_row(o, Vec::new())
-    })))
+    let out = List::from_page(rows, |o| OppOut::from_row(o, Vec::new()));
+    let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
+    Ok(state.views.keep(key, version, body.into()))
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -673,19 +680,12 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Response, Localized> {
-    let version = versions::deals(&state.db, &me.viewer)
-        .await
-        .map_err(|e| me.err(e))?;
-    let key = views::Key {
-        user_id: me.viewer.user_id,
-        format: views::Format::Json,
-        locale: me.tr.locale.as_str(),
-        uri: uri.to_string(),
-        today: today(),
+    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
+    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
+        Ok(views::Lookup::Kept(kept)) => return Ok(kept),
+        Ok(views::Lookup::Build(version)) => version,
+        Err(e) => return Err(me.err(e)),
     };
-    if let Some(kept) = state.views.get(&key, version) {
-        return Ok(kept);
-    }
     let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
     let b = load_board(&state, &me.viewer, &q, &procs)
         .await

@@ -1,7 +1,7 @@
 //! The pipeline board: a column per stage, drag-and-drop (or a plain form) to move deals, and
 //! the refusal page with the unmet criteria and an override form.
 
-use super::{HtmlForm, PageId, Shell, render, safe_next};
+use super::{HtmlForm, PageId, Shell, render, render_kept, safe_next};
 use crate::AppState;
 use crate::api::opportunities::{Board, BoardQuery, load_board};
 use crate::auth::PageUser;
@@ -19,7 +19,6 @@ use opportune_core::board::ClosePeriod;
 use opportune_db::opportunities::{self, Opportunity};
 use opportune_db::processes::{self, Process};
 use opportune_db::users::{self, Person, TeamRow};
-use opportune_db::versions;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -127,23 +126,15 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let version = match versions::deals(&state.db, &me.viewer).await {
-        Ok(v) => v,
+    let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
+    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
+        Ok(views::Lookup::Kept(kept)) => return kept,
+        Ok(views::Lookup::Build(version)) => version,
         Err(e) => {
             tracing::error!(error = %e, "board version failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let key = views::Key {
-        user_id: me.viewer.user_id,
-        format: views::Format::Html,
-        locale: me.tr.locale.as_str(),
-        uri: uri.to_string(),
-        today: crate::api::opportunities::today(),
-    };
-    if let Some(kept) = state.views.get(&key, version) {
-        return kept;
-    }
     let zh = me.tr.is_zh();
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
@@ -199,13 +190,7 @@ async fn board(
         back: uri.to_string(),
         q,
     };
-    match page.render() {
-        Ok(html) => state.views.keep(key, version, html.into()),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    render_kept(&state.views, key, version, &page)
 }
 
 #[derive(Deserialize, Default)]

@@ -167,6 +167,22 @@ pub fn render(t: &impl Template, status: StatusCode) -> Response {
     }
 }
 
+/// Renders a page of many deals and keeps it for `key` at `version` (see [`crate::views`]).
+pub fn render_kept(
+    views: &crate::views::Views,
+    key: crate::views::Key,
+    version: opportune_db::versions::DealsVersion,
+    t: &impl Template,
+) -> Response {
+    match t.render() {
+        Ok(html) => views.keep(key, version, html.into()),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// A URL-encoded form body, with repeated keys collected into `Vec` fields (checkbox groups).
 pub struct HtmlForm<T>(pub T);
 

@@ -4,13 +4,14 @@
 use super::board::money;
 use super::fail;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
 use crate::auth::PageUser;
 use crate::deals;
 use crate::error::ApiError;
 use crate::forms::OppForm;
+use crate::views;
 use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
@@ -131,6 +132,17 @@ async fn list(
     });
     let sort = q.sort().unwrap_or(Sort::CloseAsc);
     let paging = Paging::new(q.limit, q.offset);
+    // A list with bad filters is shown with its errors, never kept.
+    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
+    let version = if errors.is_empty() {
+        match state.views.lookup(&state.db, &me.viewer, &key).await {
+            Ok(views::Lookup::Kept(kept)) => return kept,
+            Ok(views::Lookup::Build(version)) => Some(version),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
     let loaded = async {
         let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
         let procs = processes::list(&state.db).await?;
@@ -193,14 +205,10 @@ async fn list(
         next,
         q,
     };
-    render(
-        &p,
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
-    )
+    match version {
+        Some(version) => render_kept(&state.views, key, version, &p),
+        None => render(&p, StatusCode::UNPROCESSABLE_ENTITY),
+    }
 }
 
 #[derive(Template)]

@@ -1,5 +1,5 @@
-//! A server keeps each viewer's board and serves it again while nothing it shows changed. Every
-//! change is on the next board wherever it was made — through this server, through a second
+//! A server keeps each viewer's board and deal list and serves them again while nothing they
+//! show changed. Every change is on the next one wherever it was made — through this server, through a second
 //! server on the same database, or straight in the database — and a viewer is never served
 //! another's board.
 
@@ -26,6 +26,21 @@ fn cards(board: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The deal list's rows as (deal, account).
+fn rows(list: &Value) -> Vec<(String, String)> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap_or_default().to_owned(),
+                o["account_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
     p.iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
@@ -42,6 +57,11 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
         .opportunity(me, acct, "first", "100", "2027-01-01")
         .await;
 
+    let list = "/api/v1/opportunities?status=open&sort=close";
+    assert_eq!(
+        rows(&app.get(list, me).await.ok(200)),
+        pairs(&[("first", "Hospital")])
+    );
     let board = app.get(&path, me).await.ok(200);
     assert_eq!(cards(&board), pairs(&[("first", "Hospital")]));
     assert_eq!(app.get(&path, me).await.ok(200), board, "served again");
@@ -61,6 +81,11 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
         cards(&app.get(&path, me).await.ok(200)),
         pairs(&[("first", "Hospital"), ("second", "Hospital")]),
         "a deal created through this server"
+    );
+    assert_eq!(
+        rows(&app.get(list, me).await.ok(200)),
+        pairs(&[("first", "Hospital"), ("second", "Hospital")]),
+        "and on the list"
     );
 
     let other = TestApp::start(app.db.clone()).await;
@@ -106,6 +131,15 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
         cards(&app.get(&path, me).await.ok(200)),
         pairs(&[("renamed", "Clinic"), ("second", "Clinic")]),
         "an account renamed straight in the database"
+    );
+    assert_eq!(
+        rows(&app.get(list, me).await.ok(200)),
+        pairs(&[("renamed", "Clinic"), ("second", "Clinic")]),
+        "and on the list"
+    );
+    assert!(
+        rows(&app.get(list, &p.rep_west).await.ok(200)).is_empty(),
+        "another rep's list is their own"
     );
 
     // The page: kept per person too, and a move through its form is on the next page.
