@@ -16,10 +16,11 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use std::sync::Arc;
 
-/// Bytes of views a server keeps; past that the least used go first.
-const CAPACITY: u64 = 16 << 20;
-/// How many views that is, roughly (a board is 50–150 KB): sizes the cache's table.
-const ESTIMATED_VIEWS: usize = 256;
+/// Bytes of views a server keeps (inside the memory budget of docs/PERFORMANCE.md beside
+/// SQLite's 128 MiB); past that the least used go first.
+const CAPACITY: u64 = 8 << 20;
+/// How many views that is, roughly (a board or a list is 30–150 KB): sizes the cache's table.
+const ESTIMATED_VIEWS: usize = 128;
 
 /// What a kept view answers: the same person, format, language and address, on the same day (a
 /// board marks overdue deals, and close periods are read from today).
