@@ -1,5 +1,6 @@
 //! Users, teams (a tree kept with a closure table), sessions and API tokens.
 
+use crate::versions::DealsVersion;
 use crate::{Db, DbError, Page, Paging, Result, Tx, now, read, write};
 use chrono::{DateTime, Utc};
 use opportune_core::records::{Locale, Role};
@@ -410,10 +411,32 @@ pub async fn create_session(
     tx.commit().await
 }
 
-pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<UserRow>> {
-    Ok(read!(db, c => sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
-    ).bind(token_hash).bind(now()).fetch_optional(c).await)?)
+/// A signed-in caller: who they are, and where the deals they see stand — read in the one query
+/// every request makes, so a kept board or list costs one round trip (docs/PERFORMANCE.md, fix 10).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Caller {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    #[sqlx(flatten)]
+    pub deals: DealsVersion,
+}
+
+/// `SELECT` a [`Caller`] from `$from`, where `u` is the user.
+macro_rules! caller_select {
+    ($from:literal) => {
+        concat!(
+            "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
+            $crate::deals_version!("u.id", "u.role", "u.team_id"),
+            " FROM ",
+            $from
+        )
+    };
+}
+
+pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<Caller>> {
+    Ok(read!(db, c => sqlx::query_as(caller_select!(
+        "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
+    )).bind(token_hash).bind(now()).fetch_optional(c).await)?)
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<()> {
@@ -456,10 +479,10 @@ pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> Result<()> {
     }
 }
 
-pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<UserRow>> {
-    Ok(read!(db, c => sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
-    ).bind(token_hash).fetch_optional(c).await)?)
+pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<Caller>> {
+    Ok(read!(db, c => sqlx::query_as(caller_select!(
+        "api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
+    )).bind(token_hash).fetch_optional(c).await)?)
 }
 
 #[cfg(test)]

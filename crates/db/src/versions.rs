@@ -1,7 +1,6 @@
-//! The versions of what a view of many deals shows (migration 0009): read before a view is
-//! built, kept with it, and compared on the next request to tell whether it may be served again.
-
-use crate::{Db, Result, Viewer, bind_viewer, read};
+//! The versions of what a view of many deals shows (migration 0009): read with the caller on
+//! every request, kept with a view, and compared on the next request to tell whether the view
+//! may be served again.
 
 /// Where the deals a viewer may see stand, with everything else a board shows. Equal twice only
 /// if nothing the viewer's board shows changed in between.
@@ -13,17 +12,26 @@ pub struct DealsVersion {
     pub deals: i64,
 }
 
-/// The viewer's [`DealsVersion`], by the rule of `controls!`: an admin sees every owner's deals, a
-/// manager the deals held by the teams of their subtree and their own, a rep their own; and all
-/// see the deals shared with them, whose owners are summed too.
-pub async fn deals(db: &Db, v: &Viewer) -> Result<DealsVersion> {
-    const SQL: &str = concat!(
-        "SELECT (SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", ",
-        "CAST(COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'owner' AND ($2 = 'admin' OR id = $1 OR id IN (",
-        "SELECT d.owner_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = $1 AND s.record_kind = 'opportunity'",
-        "))), 0) + COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'team' AND $2 = 'manager' AND id IN (",
-        "SELECT descendant_id FROM team_closure WHERE ancestor_id = $3",
-        ")), 0) AS BIGINT) AS deals"
-    );
-    Ok(read!(db, c => bind_viewer!(sqlx::query_as(SQL), v).fetch_one(c).await)?)
+/// The columns `all` and `deals` of the [`DealsVersion`] of the viewer whose id, role and team are
+/// the SQL expressions `$id`, `$role` and `$team`, by the rule of `controls!`: an admin sees every
+/// owner's deals, a manager the deals held by the teams of their subtree and their own, a rep
+/// their own; and all see the deals shared with them, whose owners are summed too.
+#[macro_export]
+macro_rules! deals_version {
+    ($id:literal, $role:literal, $team:literal) => {
+        concat!(
+            "(SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", ",
+            "CAST(COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'owner' AND (",
+            $role,
+            " = 'admin' OR id = ",
+            $id,
+            " OR id IN (SELECT d.owner_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = ",
+            $id,
+            " AND s.record_kind = 'opportunity'))), 0) + COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'team' AND ",
+            $role,
+            " = 'manager' AND id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = ",
+            $team,
+            ")), 0) AS BIGINT) AS deals"
+        )
+    };
 }

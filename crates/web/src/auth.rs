@@ -13,7 +13,8 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use opportune_core::records::Locale;
 use opportune_core::visibility::Viewer;
-use opportune_db::users::{self, UserRow};
+use opportune_db::users::{self, Caller, UserRow};
+use opportune_db::versions::DealsVersion;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -105,7 +106,7 @@ pub fn locale_of(user: Option<&UserRow>, headers: &HeaderMap, org_default: Local
         .unwrap_or(org_default)
 }
 
-async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, ApiError> {
+async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(headers) {
         return match users::token_user(&state.db, &secret_hash(token)).await? {
             Some(u) => Ok(Some(u)),
@@ -123,6 +124,8 @@ pub struct ApiUser {
     pub user: UserRow,
     pub viewer: Viewer,
     pub tr: Tr,
+    /// Where the deals the caller sees stand, when they signed in this request.
+    pub deals: DealsVersion,
 }
 
 impl ApiUser {
@@ -140,7 +143,7 @@ impl FromRequestParts<AppState> for ApiUser {
     ) -> Result<Self, Self::Rejection> {
         let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale().await));
         match user_of(state, &parts.headers).await {
-            Ok(Some(user)) => {
+            Ok(Some(Caller { user, deals })) => {
                 let tr = Tr::new(locale_of(
                     Some(&user),
                     &parts.headers,
@@ -150,6 +153,7 @@ impl FromRequestParts<AppState> for ApiUser {
                     viewer: user.viewer(),
                     user,
                     tr,
+                    deals,
                 })
             }
             Ok(None) => Err(Localized(ApiError::Unauthorized, fallback)),
@@ -181,6 +185,8 @@ pub struct PageUser {
     pub user: UserRow,
     pub viewer: Viewer,
     pub tr: Tr,
+    /// Where the deals the user sees stand, when they signed in this request.
+    pub deals: DealsVersion,
 }
 
 impl FromRequestParts<AppState> for PageUser {
@@ -199,7 +205,7 @@ impl FromRequestParts<AppState> for PageUser {
                 })?,
             None => None,
         };
-        if let Some(user) = user {
+        if let Some(Caller { user, deals }) = user {
             let tr = Tr::new(locale_of(
                 Some(&user),
                 &parts.headers,
@@ -209,6 +215,7 @@ impl FromRequestParts<AppState> for PageUser {
                 viewer: user.viewer(),
                 user,
                 tr,
+                deals,
             })
         } else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());

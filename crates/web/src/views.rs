@@ -1,17 +1,17 @@
 //! Views kept per viewer. A board or a deal list is costly to build (hundreds of deals read,
 //! shaped and rendered) and read far more often than the deals on it change, so a server keeps
 //! what it rendered and serves it again while the version of what it shows
-//! ([`opportune_db::versions`]) stands: one indexed read per request. The versions live in the
-//! database and move in the transaction of every change, so a change made through any server (or
-//! the command line) is seen at the next request of every server.
+//! ([`opportune_db::versions`]) stands, read with the caller in the query that signs them in.
+//! The versions live in the database and move in the transaction of every change, so a change
+//! made through any server (or the command line) is seen at the next request of every server.
 
 use axum::body::Bytes;
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use opportune_core::records::Locale;
-use opportune_db::versions::{self, DealsVersion};
-use opportune_db::{Db, DbError, Viewer};
+use opportune_db::Viewer;
+use opportune_db::versions::DealsVersion;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use std::sync::Arc;
@@ -75,12 +75,6 @@ impl Weighter<Key, Kept> for ByLength {
     }
 }
 
-/// A view of many deals for a request: the one kept, or the version to build it at.
-pub enum Lookup {
-    Kept(Response),
-    Build(DealsVersion),
-}
-
 /// The views one server keeps, shared by its handlers.
 #[derive(Clone)]
 pub struct Views(Arc<Cache<Key, Kept, ByLength>>);
@@ -96,15 +90,11 @@ impl Default for Views {
 }
 
 impl Views {
-    /// The view of `viewer`'s deals kept for `key` if nothing it shows changed since it was made;
-    /// else the version to [`keep`](Views::keep) the view about to be built at. The version is
-    /// read first, so the view built after it is at least as new.
-    pub async fn lookup(&self, db: &Db, viewer: &Viewer, key: &Key) -> Result<Lookup, DbError> {
-        let version = versions::deals(db, viewer).await?;
-        Ok(match self.0.get(key) {
-            Some(kept) if kept.version == version => Lookup::Kept(answer(key.format, kept.body)),
-            _ => Lookup::Build(version),
-        })
+    /// The view kept for `key`, if it was made at `version` (the caller's, read when they signed
+    /// in this request: a view built after it is at least as new).
+    pub fn get(&self, key: &Key, version: DealsVersion) -> Option<Response> {
+        let kept = self.0.get(key)?;
+        (kept.version == version).then(|| answer(key.format, kept.body))
     }
 
     /// Keeps `body`, made from what the database held at `version` or later, and answers with it.

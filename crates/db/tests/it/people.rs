@@ -149,7 +149,7 @@ async fn sessions_expire_and_end(db: Db) {
         .await
         .expect("expired session");
     let u = users::session_user(&db, "live").await.expect("lookup");
-    assert_eq!(u.map(|u| u.id), Some(me));
+    assert_eq!(u.map(|c| c.user.id), Some(me));
     assert!(
         users::session_user(&db, "old")
             .await
@@ -186,7 +186,7 @@ async fn api_tokens_are_found_by_hash_and_revoked_by_their_owner(db: Db) {
         .await
         .expect("lookup")
         .expect("token user");
-    assert_eq!(found.id, me);
+    assert_eq!(found.user.id, me);
     assert!(
         users::token_user(&db, "hash-x")
             .await

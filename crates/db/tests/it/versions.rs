@@ -1,5 +1,5 @@
-//! A viewer's deals version (what a kept board is checked against) moves with every change their
-//! board shows — a deal they may see created, moved, edited, reassigned, shared or deleted; a
+//! A viewer's deals version (what a kept board is checked against, read with the caller when
+//! they sign in with a token or a session) moves with every change their board shows — a deal they may see created, moved, edited, reassigned, shared or deleted; a
 //! stage, process or account renamed — and stands still for the changes it does not show, so a
 //! board kept for one viewer is not thrown away for another team's work.
 
@@ -7,13 +7,20 @@ use crate::fixtures::{account, d, opp_input, opportunity, org, process};
 use opportune_db::accounts::{self, AccountInput};
 use opportune_db::opportunities;
 use opportune_db::shares::{self, ShareKind};
-use opportune_db::versions::{self, DealsVersion};
+use opportune_db::users;
+use opportune_db::versions::DealsVersion;
 use opportune_db::{Db, Viewer, bulk};
 
+/// Each viewer's version, as signing in with their token (named after them) reads it.
 async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
     let mut out = Vec::new();
-    for (_, v) in viewers {
-        out.push(versions::deals(db, v).await.expect("deals version"));
+    for (name, v) in viewers {
+        let caller = users::token_user(db, name)
+            .await
+            .expect("sign in")
+            .expect("a token");
+        assert_eq!(caller.user.id, v.user_id, "{name}'s token");
+        out.push(caller.deals);
     }
     out
 }
@@ -47,6 +54,11 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
         ("rep_west", o.rep_west),
     ];
     let everyone: Vec<&str> = viewers.iter().map(|(n, _)| *n).collect();
+    for (name, v) in viewers {
+        users::create_token(&db, v.user_id, "tests", name)
+            .await
+            .expect("token");
+    }
     let mut seen = all(&db, &viewers).await;
     assert_eq!(seen, all(&db, &viewers).await, "reading changes nothing");
 

@@ -212,17 +212,15 @@ async fn list(
     }
     .paging();
     let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
-    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
-        Ok(views::Lookup::Kept(kept)) => return Ok(kept),
-        Ok(views::Lookup::Build(version)) => version,
-        Err(e) => return Err(me.err(e)),
-    };
+    if let Some(kept) = state.views.get(&key, me.deals) {
+        return Ok(kept);
+    }
     let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page)
         .await
         .map_err(|e| me.err(e))?;
     let out = List::from_page(rows, |o| OppOut::from_row(o, Vec::new()));
     let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, version, body.into()))
+    Ok(state.views.keep(key, me.deals, body.into()))
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -681,11 +679,9 @@ async fn board(
     QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Response, Localized> {
     let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
-    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
-        Ok(views::Lookup::Kept(kept)) => return Ok(kept),
-        Ok(views::Lookup::Build(version)) => version,
-        Err(e) => return Err(me.err(e)),
-    };
+    if let Some(kept) = state.views.get(&key, me.deals) {
+        return Ok(kept);
+    }
     let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
     let b = load_board(&state, &me.viewer, &q, &procs)
         .await
@@ -712,5 +708,5 @@ async fn board(
             .collect(),
     };
     let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, version, body.into()))
+    Ok(state.views.keep(key, me.deals, body.into()))
 }

@@ -127,14 +127,9 @@ async fn board(
     Query(q): Query<BoardQuery>,
 ) -> Response {
     let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
-    let version = match state.views.lookup(&state.db, &me.viewer, &key).await {
-        Ok(views::Lookup::Kept(kept)) => return kept,
-        Ok(views::Lookup::Build(version)) => version,
-        Err(e) => {
-            tracing::error!(error = %e, "board version failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+    if let Some(kept) = state.views.get(&key, me.deals) {
+        return kept;
+    }
     let zh = me.tr.is_zh();
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
@@ -190,7 +185,7 @@ async fn board(
         back: uri.to_string(),
         q,
     };
-    render_kept(&state.views, key, version, &page)
+    render_kept(&state.views, key, me.deals, &page)
 }
 
 #[derive(Deserialize, Default)]

@@ -134,15 +134,11 @@ async fn list(
     let paging = Paging::new(q.limit, q.offset);
     // A list with bad filters is shown with its errors, never kept.
     let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
-    let version = if errors.is_empty() {
-        match state.views.lookup(&state.db, &me.viewer, &key).await {
-            Ok(views::Lookup::Kept(kept)) => return kept,
-            Ok(views::Lookup::Build(version)) => Some(version),
-            Err(e) => return fail(e),
-        }
-    } else {
-        None
-    };
+    if errors.is_empty()
+        && let Some(kept) = state.views.get(&key, me.deals)
+    {
+        return kept;
+    }
     let loaded = async {
         let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
         let procs = processes::list(&state.db).await?;
@@ -205,9 +201,10 @@ async fn list(
         next,
         q,
     };
-    match version {
-        Some(version) => render_kept(&state.views, key, version, &p),
-        None => render(&p, StatusCode::UNPROCESSABLE_ENTITY),
+    if errors.is_empty() {
+        render_kept(&state.views, key, me.deals, &p)
+    } else {
+        render(&p, StatusCode::UNPROCESSABLE_ENTITY)
     }
 }
 

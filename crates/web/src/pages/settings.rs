@@ -68,8 +68,8 @@ async fn set_language(
     };
     if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
         match users::session_user(&state.db, &auth::secret_hash(&secret)).await {
-            Ok(Some(u)) => {
-                if let Err(e) = users::set_locale(&state.db, u.id, locale).await {
+            Ok(Some(caller)) => {
+                if let Err(e) = users::set_locale(&state.db, caller.user.id, locale).await {
                     tracing::error!(error = %e, "set locale failed");
                     return StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 }
