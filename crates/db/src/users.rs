@@ -411,19 +411,38 @@ pub async fn create_session(
     tx.commit().await
 }
 
-/// A signed-in caller: who they are, and where the deals they see stand — read in the one query
-/// every request makes, so a kept board or list costs one round trip (docs/PERFORMANCE.md, fix 10).
+/// A signed-in caller: who they are and, when asked for (a kept view), where the deals they see
+/// stand — read in the one query every request makes, so a kept board or list costs one round
+/// trip (docs/PERFORMANCE.md, fix 10), and the other requests do not pay for it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Caller {
     #[sqlx(flatten)]
     pub user: UserRow,
-    #[sqlx(flatten)]
-    pub deals: DealsVersion,
+    all: Option<i64>,
+    deals: Option<i64>,
 }
 
-/// `SELECT` a [`Caller`] from `$from`, where `u` is the user.
+impl Caller {
+    /// Where the caller's deals stand, if it was read with them.
+    pub fn deals(&self) -> Option<DealsVersion> {
+        Some(DealsVersion {
+            all: self.all?,
+            deals: self.deals?,
+        })
+    }
+}
+
+/// `SELECT` a [`Caller`] from `$from`, where `u` is the user: `plain`, or `deals` with the
+/// version of the deals they see.
 macro_rules! caller_select {
-    ($from:literal) => {
+    (plain, $from:expr) => {
+        concat!(
+            "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
+            "CAST(NULL AS BIGINT) AS \"all\", CAST(NULL AS BIGINT) AS deals FROM ",
+            $from
+        )
+    };
+    (deals, $from:expr) => {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
             $crate::deals_version!("u.id", "u.role", "u.team_id"),
@@ -433,10 +452,20 @@ macro_rules! caller_select {
     };
 }
 
-pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<Caller>> {
-    Ok(read!(db, c => sqlx::query_as(caller_select!(
-        "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
-    )).bind(token_hash).bind(now()).fetch_optional(c).await)?)
+/// The caller with this session, if it is live; with the version of their deals if `deals`.
+pub async fn session_user(db: &Db, token_hash: &str, deals: bool) -> Result<Option<Caller>> {
+    macro_rules! from {
+        () => {
+            "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
+        };
+    }
+    const FROM: [&str; 2] = [
+        caller_select!(plain, from!()),
+        caller_select!(deals, from!()),
+    ];
+    Ok(
+        read!(db, c => sqlx::query_as(FROM[usize::from(deals)]).bind(token_hash).bind(now()).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<()> {
@@ -479,10 +508,20 @@ pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> Result<()> {
     }
 }
 
-pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<Caller>> {
-    Ok(read!(db, c => sqlx::query_as(caller_select!(
-        "api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
-    )).bind(token_hash).fetch_optional(c).await)?)
+/// The caller with this API token; with the version of their deals if `deals`.
+pub async fn token_user(db: &Db, token_hash: &str, deals: bool) -> Result<Option<Caller>> {
+    macro_rules! from {
+        () => {
+            "api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
+        };
+    }
+    const FROM: [&str; 2] = [
+        caller_select!(plain, from!()),
+        caller_select!(deals, from!()),
+    ];
+    Ok(
+        read!(db, c => sqlx::query_as(FROM[usize::from(deals)]).bind(token_hash).fetch_optional(c).await)?,
+    )
 }
 
 #[cfg(test)]

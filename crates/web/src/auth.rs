@@ -106,16 +106,51 @@ pub fn locale_of(user: Option<&UserRow>, headers: &HeaderMap, org_default: Local
         .unwrap_or(org_default)
 }
 
-async fn user_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+async fn user_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    deals: bool,
+) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(headers) {
-        return match users::token_user(&state.db, &secret_hash(token)).await? {
+        return match users::token_user(&state.db, &secret_hash(token), deals).await? {
             Some(u) => Ok(Some(u)),
             None => Err(ApiError::Unauthorized),
         };
     }
     match cookie(headers, SESSION_COOKIE) {
-        Some(s) => Ok(users::session_user(&state.db, &secret_hash(&s)).await?),
+        Some(s) => Ok(users::session_user(&state.db, &secret_hash(&s), deals).await?),
         None => Ok(None),
+    }
+}
+
+/// Signing in a request as a caller of kind `Self`, reading where their deals stand if `deals`.
+pub trait SignIn: Sized {
+    type Rejection: IntoResponse;
+
+    fn sign_in(
+        parts: &mut Parts,
+        state: &AppState,
+        deals: bool,
+    ) -> impl Future<Output = Result<(Self, Option<DealsVersion>), Self::Rejection>> + Send;
+}
+
+/// The caller of a kept view ([`crate::views`]): `T` (an [`ApiUser`] or a [`PageUser`]) signed in
+/// with the version of the deals they see, read in the same query. `None` if it could not be
+/// read: the view is then built and not kept.
+pub struct WithDeals<T> {
+    pub me: T,
+    pub deals: Option<DealsVersion>,
+}
+
+impl<T: SignIn + Send> FromRequestParts<AppState> for WithDeals<T> {
+    type Rejection = T::Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (me, deals) = T::sign_in(parts, state, true).await?;
+        Ok(WithDeals { me, deals })
     }
 }
 
@@ -124,8 +159,6 @@ pub struct ApiUser {
     pub user: UserRow,
     pub viewer: Viewer,
     pub tr: Tr,
-    /// Where the deals the caller sees stand, when they signed in this request.
-    pub deals: DealsVersion,
 }
 
 impl ApiUser {
@@ -134,31 +167,41 @@ impl ApiUser {
     }
 }
 
-impl FromRequestParts<AppState> for ApiUser {
+impl SignIn for ApiUser {
     type Rejection = Localized;
 
-    async fn from_request_parts(
+    async fn sign_in(
         parts: &mut Parts,
         state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+        deals: bool,
+    ) -> Result<(Self, Option<DealsVersion>), Localized> {
         let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale().await));
-        match user_of(state, &parts.headers).await {
-            Ok(Some(Caller { user, deals })) => {
+        match user_of(state, &parts.headers, deals).await {
+            Ok(Some(caller)) => {
                 let tr = Tr::new(locale_of(
-                    Some(&user),
+                    Some(&caller.user),
                     &parts.headers,
                     state.org_locale().await,
                 ));
-                Ok(ApiUser {
-                    viewer: user.viewer(),
-                    user,
+                let deals = caller.deals();
+                let me = ApiUser {
+                    viewer: caller.user.viewer(),
+                    user: caller.user,
                     tr,
-                    deals,
-                })
+                };
+                Ok((me, deals))
             }
             Ok(None) => Err(Localized(ApiError::Unauthorized, fallback)),
             Err(e) => Err(Localized(e, fallback)),
         }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Localized;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Localized> {
+        Ok(ApiUser::sign_in(parts, state, false).await?.0)
     }
 }
 
@@ -185,19 +228,18 @@ pub struct PageUser {
     pub user: UserRow,
     pub viewer: Viewer,
     pub tr: Tr,
-    /// Where the deals the user sees stand, when they signed in this request.
-    pub deals: DealsVersion,
 }
 
-impl FromRequestParts<AppState> for PageUser {
+impl SignIn for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(
+    async fn sign_in(
         parts: &mut Parts,
         state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let user = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(s) => users::session_user(&state.db, &secret_hash(&s))
+        deals: bool,
+    ) -> Result<(Self, Option<DealsVersion>), Response> {
+        let caller = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(s) => users::session_user(&state.db, &secret_hash(&s), deals)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "session lookup failed");
@@ -205,18 +247,21 @@ impl FromRequestParts<AppState> for PageUser {
                 })?,
             None => None,
         };
-        if let Some(Caller { user, deals }) = user {
+        if let Some(caller) = caller {
             let tr = Tr::new(locale_of(
-                Some(&user),
+                Some(&caller.user),
                 &parts.headers,
                 state.org_locale().await,
             ));
-            Ok(PageUser {
-                viewer: user.viewer(),
-                user,
-                tr,
+            let deals = caller.deals();
+            Ok((
+                PageUser {
+                    viewer: caller.user.viewer(),
+                    user: caller.user,
+                    tr,
+                },
                 deals,
-            })
+            ))
         } else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let target = if next == "/" {
@@ -226,6 +271,14 @@ impl FromRequestParts<AppState> for PageUser {
             };
             Err(Redirect::to(&target).into_response())
         }
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Ok(PageUser::sign_in(parts, state, false).await?.0)
     }
 }
 

@@ -91,22 +91,26 @@ impl Default for Views {
 
 impl Views {
     /// The view kept for `key`, if it was made at `version` (the caller's, read when they signed
-    /// in this request: a view built after it is at least as new).
-    pub fn get(&self, key: &Key, version: DealsVersion) -> Option<Response> {
+    /// in this request: a view built after it is at least as new). Never one when the version is
+    /// unknown.
+    pub fn get(&self, key: &Key, version: Option<DealsVersion>) -> Option<Response> {
         let kept = self.0.get(key)?;
-        (kept.version == version).then(|| answer(key.format, kept.body))
+        (Some(kept.version) == version).then(|| answer(key.format, kept.body))
     }
 
-    /// Keeps `body`, made from what the database held at `version` or later, and answers with it.
-    pub fn keep(&self, key: Key, version: DealsVersion, body: Bytes) -> Response {
+    /// Keeps `body`, made from what the database held at `version` or later (if known), and
+    /// answers with it.
+    pub fn keep(&self, key: Key, version: Option<DealsVersion>, body: Bytes) -> Response {
         let format = key.format;
-        self.0.insert(
-            key,
-            Kept {
-                version,
-                body: body.clone(),
-            },
-        );
+        if let Some(version) = version {
+            self.0.insert(
+                key,
+                Kept {
+                    version,
+                    body: body.clone(),
+                },
+            );
+        }
         answer(format, body)
     }
 }

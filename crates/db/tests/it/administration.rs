@@ -195,7 +195,7 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
         "the password is kept"
     );
     assert!(
-        users::session_user(&db, "live")
+        users::session_user(&db, "live", false)
             .await
             .expect("lookup")
             .is_none(),

@@ -148,24 +148,26 @@ async fn sessions_expire_and_end(db: Db) {
     users::create_session(&db, "old", me, Utc::now() - Duration::minutes(1))
         .await
         .expect("expired session");
-    let u = users::session_user(&db, "live").await.expect("lookup");
+    let u = users::session_user(&db, "live", false)
+        .await
+        .expect("lookup");
     assert_eq!(u.map(|c| c.user.id), Some(me));
     assert!(
-        users::session_user(&db, "old")
+        users::session_user(&db, "old", false)
             .await
             .expect("lookup")
             .is_none(),
         "expired"
     );
     assert!(
-        users::session_user(&db, "nope")
+        users::session_user(&db, "nope", false)
             .await
             .expect("lookup")
             .is_none()
     );
     users::delete_session(&db, "live").await.expect("sign out");
     assert!(
-        users::session_user(&db, "live")
+        users::session_user(&db, "live", false)
             .await
             .expect("lookup")
             .is_none(),
@@ -182,13 +184,13 @@ async fn api_tokens_are_found_by_hash_and_revoked_by_their_owner(db: Db) {
     users::create_token(&db, me, "ci", "hash-2")
         .await
         .expect("token");
-    let found = users::token_user(&db, "hash-1")
+    let found = users::token_user(&db, "hash-1", false)
         .await
         .expect("lookup")
         .expect("token user");
     assert_eq!(found.user.id, me);
     assert!(
-        users::token_user(&db, "hash-x")
+        users::token_user(&db, "hash-x", false)
             .await
             .expect("lookup")
             .is_none()
@@ -213,21 +215,21 @@ async fn api_tokens_are_found_by_hash_and_revoked_by_their_owner(db: Db) {
         "only the owner revokes"
     );
     assert!(
-        users::token_user(&db, "hash-1")
+        users::token_user(&db, "hash-1", false)
             .await
             .expect("lookup")
             .is_some()
     );
     users::revoke_token(&db, me, id).await.expect("revoke");
     assert!(
-        users::token_user(&db, "hash-1")
+        users::token_user(&db, "hash-1", false)
             .await
             .expect("lookup")
             .is_none(),
         "revoked"
     );
     assert!(
-        users::token_user(&db, "hash-2")
+        users::token_user(&db, "hash-2", false)
             .await
             .expect("lookup")
             .is_some(),

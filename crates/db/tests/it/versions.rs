@@ -15,12 +15,12 @@ use opportune_db::{Db, Viewer, bulk};
 async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
     let mut out = Vec::new();
     for (name, v) in viewers {
-        let caller = users::token_user(db, name)
+        let caller = users::token_user(db, name, true)
             .await
             .expect("sign in")
             .expect("a token");
         assert_eq!(caller.user.id, v.user_id, "{name}'s token");
-        out.push(caller.deals);
+        out.push(caller.deals().expect("read with the deals"));
     }
     out
 }
@@ -59,6 +59,11 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
             .await
             .expect("token");
     }
+    let plain = users::token_user(&db, "admin", false)
+        .await
+        .expect("sign in")
+        .expect("a token");
+    assert_eq!(plain.deals(), None, "only read when asked for");
     let mut seen = all(&db, &viewers).await;
     assert_eq!(seen, all(&db, &viewers).await, "reading changes nothing");
 

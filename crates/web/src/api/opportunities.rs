@@ -3,7 +3,7 @@
 
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, WithDeals};
 use crate::deals;
 use crate::error::{ApiError, Localized};
 use crate::forms::OppForm;
@@ -200,7 +200,7 @@ pub fn today() -> NaiveDate {
     responses((status = 200, body = List<OppOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithDeals { me, deals }: WithDeals<ApiUser>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Response, Localized> {
@@ -212,7 +212,7 @@ async fn list(
     }
     .paging();
     let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
-    if let Some(kept) = state.views.get(&key, me.deals) {
+    if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
     let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page)
@@ -220,7 +220,7 @@ async fn list(
         .map_err(|e| me.err(e))?;
     let out = List::from_page(rows, |o| OppOut::from_row(o, Vec::new()));
     let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, me.deals, body.into()))
+    Ok(state.views.keep(key, deals, body.into()))
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -674,12 +674,12 @@ pub async fn load_board(
     responses((status = 200, body = BoardOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn board(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithDeals { me, deals }: WithDeals<ApiUser>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Response, Localized> {
     let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
-    if let Some(kept) = state.views.get(&key, me.deals) {
+    if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
     let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
@@ -708,5 +708,5 @@ async fn board(
             .collect(),
     };
     let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, me.deals, body.into()))
+    Ok(state.views.keep(key, deals, body.into()))
 }

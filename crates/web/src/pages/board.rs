@@ -4,7 +4,7 @@
 use super::{HtmlForm, PageId, Shell, render, render_kept, safe_next};
 use crate::AppState;
 use crate::api::opportunities::{Board, BoardQuery, load_board};
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithDeals};
 use crate::deals;
 use crate::error::ApiError;
 use crate::views;
@@ -122,12 +122,12 @@ fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, per_column: i64) -> Vec<Colu
 
 async fn board(
     State(state): State<AppState>,
-    me: PageUser,
+    WithDeals { me, deals }: WithDeals<PageUser>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
 ) -> Response {
     let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
-    if let Some(kept) = state.views.get(&key, me.deals) {
+    if let Some(kept) = state.views.get(&key, deals) {
         return kept;
     }
     let zh = me.tr.is_zh();
@@ -185,7 +185,7 @@ async fn board(
         back: uri.to_string(),
         q,
     };
-    render_kept(&state.views, key, me.deals, &page)
+    render_kept(&state.views, key, deals, &page)
 }
 
 #[derive(Deserialize, Default)]

@@ -171,7 +171,7 @@ pub fn render(t: &impl Template, status: StatusCode) -> Response {
 pub fn render_kept(
     views: &crate::views::Views,
     key: crate::views::Key,
-    version: opportune_db::versions::DealsVersion,
+    version: Option<opportune_db::versions::DealsVersion>,
     t: &impl Template,
 ) -> Response {
     match t.render() {

@@ -7,7 +7,7 @@ use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithDeals};
 use crate::deals;
 use crate::error::ApiError;
 use crate::forms::OppForm;
@@ -120,7 +120,7 @@ fn page_link(uri: &axum::http::Uri, offset: i64) -> String {
 
 async fn list(
     State(state): State<AppState>,
-    me: PageUser,
+    WithDeals { me, deals }: WithDeals<PageUser>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
@@ -135,7 +135,7 @@ async fn list(
     // A list with bad filters is shown with its errors, never kept.
     let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
     if errors.is_empty()
-        && let Some(kept) = state.views.get(&key, me.deals)
+        && let Some(kept) = state.views.get(&key, deals)
     {
         return kept;
     }
@@ -202,7 +202,7 @@ async fn list(
         q,
     };
     if errors.is_empty() {
-        render_kept(&state.views, key, me.deals, &p)
+        render_kept(&state.views, key, deals, &p)
     } else {
         render(&p, StatusCode::UNPROCESSABLE_ENTITY)
     }

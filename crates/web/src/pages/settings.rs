@@ -67,7 +67,7 @@ async fn set_language(
         return (StatusCode::UNPROCESSABLE_ENTITY, "locale").into_response();
     };
     if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
-        match users::session_user(&state.db, &auth::secret_hash(&secret)).await {
+        match users::session_user(&state.db, &auth::secret_hash(&secret), false).await {
             Ok(Some(caller)) => {
                 if let Err(e) = users::set_locale(&state.db, caller.user.id, locale).await {
                     tracing::error!(error = %e, "set locale failed");
