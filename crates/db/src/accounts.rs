@@ -96,7 +96,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<P
         read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
             .bind(&pattern).bind(f.owner_id).fetch_one(c).await)?
     };
-    let from = source(db, "accounts", Some("accounts_name"), total, p).await?;
+    let from = source(db, "accounts", "accounts_name", &scope, total, p).await?;
     let sql = sqlx::AssertSqlSafe(page(
         columns!(),
         &from,

@@ -105,7 +105,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<
         read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
             .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?
     };
-    let from = source(db, "activities", Some("activities_occurred"), total, p).await?;
+    let from = source(db, "activities", "activities_occurred", &scope, total, p).await?;
     let items_sql = sqlx::AssertSqlSafe(page(
         columns!(),
         &from,

@@ -122,7 +122,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
         read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
             .bind(&pattern).bind(f.account_id).fetch_one(c).await)?
     };
-    let from = source(db, "contacts", Some("contacts_name"), total, p).await?;
+    let from = source(db, "contacts", "contacts_name", &scope, total, p).await?;
     let sql = sqlx::AssertSqlSafe(page(
         columns!(),
         &from,

@@ -105,7 +105,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
         read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
             .bind(&pattern).bind(&f.status).fetch_one(c).await)?
     };
-    let from = source(db, "leads", Some("leads_created"), total, p).await?;
+    let from = source(db, "leads", "leads_created", &scope, total, p).await?;
     let sql = sqlx::AssertSqlSafe(page(
         columns!(),
         &from,

@@ -290,7 +290,7 @@ pub async fn list(
     // Both statements are assembled from literals only: the scope, the table (read in the
     // sort's order when many deals match) and the chosen ORDER BY. The page is sorted and cut
     // on the bare deals; only its rows are joined to their account, owner and stage.
-    let from = crate::scope::source(db, "opportunities", Some(sort.index()), total, p).await?;
+    let from = crate::scope::source(db, "opportunities", sort.index(), &scope, total, p).await?;
     let sql = sqlx::AssertSqlSafe(crate::scope::page(
         columns!(),
         &from,
