@@ -5,8 +5,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use opportune_core::records::Locale;
-use opportune_db::Db;
 use opportune_db::org::OrgSettings;
+use opportune_db::processes::Process;
+use opportune_db::{Db, DbError};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -37,7 +38,13 @@ pub struct AppState {
     /// Boards and deal lists rendered and kept while what they show stands.
     pub views: views::Views,
     org: Arc<RwLock<(Instant, Arc<OrgSettings>)>>,
+    /// The processes with their stages and criteria, and the `'all'` view version they were read
+    /// after: any change of them moves it (migrations 0009 and 0010).
+    processes: Arc<RwLock<Option<KeptProcesses>>>,
 }
+
+/// The processes read after an `'all'` view version.
+type KeptProcesses = (i64, Arc<Vec<Process>>);
 
 /// How long a server trusts its copy of the organization settings before reading them again,
 /// so a change made through another server reaches this one within that time.
@@ -52,7 +59,33 @@ impl AppState {
             secure_cookies,
             views: views::Views::default(),
             org: Arc::new(RwLock::new((Instant::now(), Arc::new(org)))),
+            processes: Arc::new(RwLock::new(None)),
         })
+    }
+
+    /// Every process with its stages and criteria (three queries), or the copy read after the
+    /// `'all'` version `all` of the caller ([`auth::WithDeals`]) when that still stands: a copy
+    /// read after it is at least as new. Without a version, read and not kept.
+    pub async fn processes(&self, all: Option<i64>) -> Result<Arc<Vec<Process>>, DbError> {
+        let kept = self
+            .processes
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let (Some(all), Some((at, kept))) = (all, kept)
+            && at == all
+        {
+            return Ok(kept);
+        }
+        let fresh = Arc::new(opportune_db::processes::list(&self.db).await?);
+        if let Some(all) = all {
+            *self
+                .processes
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((all, Arc::clone(&fresh)));
+        }
+        Ok(fresh)
     }
 
     /// The organization settings, re-read from the database at most every [`ORG_TTL`].

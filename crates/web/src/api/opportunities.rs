@@ -682,7 +682,10 @@ async fn board(
     if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
-    let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
+    let procs = state
+        .processes(deals.map(|d| d.all))
+        .await
+        .map_err(|e| me.err(e))?;
     let b = load_board(&state, &me.viewer, &q, &procs)
         .await
         .map_err(|e| me.err(e))?;

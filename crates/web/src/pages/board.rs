@@ -133,7 +133,7 @@ async fn board(
     let zh = me.tr.is_zh();
     let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
-        let all = processes::list(&state.db).await?;
+        let all = state.processes(deals.map(|d| d.all)).await?;
         let b = load_board(&state, &me.viewer, &q, &all).await?;
         let people = users::visible_people(&state.db, &me.viewer).await?;
         let teams = users::visible_teams(&state.db, &me.viewer).await?;

@@ -141,7 +141,7 @@ async fn list(
     }
     let loaded = async {
         let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
-        let procs = processes::list(&state.db).await?;
+        let procs = state.processes(deals.map(|d| d.all)).await?;
         let people = users::visible_people(&state.db, &me.viewer).await?;
         Ok::<_, DbError>((page, procs, people))
     }
@@ -487,9 +487,12 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
     (label, change)
 }
 
+/// The deal page. `all` is the caller's `'all'` view version when they signed in with it: the
+/// processes are then read from the server's copy while it stands.
 async fn show_page(
     state: &AppState,
     me: &PageUser,
+    all: Option<i64>,
     o: Opportunity,
     act: ActivityForm,
     act_errors: &FieldErrors,
@@ -497,7 +500,12 @@ async fn show_page(
 ) -> Response {
     let tr = me.tr;
     let loaded = async {
-        let process = processes::get(&state.db, o.process_id).await?;
+        let procs = state.processes(all).await?;
+        let process = procs
+            .iter()
+            .find(|p| p.row.id == o.process_id)
+            .cloned()
+            .ok_or(DbError::NotFound)?;
         let checks: HashSet<i64> = opportunities::checks(&state.db, o.id)
             .await?
             .into_iter()
@@ -623,7 +631,7 @@ async fn show_page(
 
 async fn show(
     State(state): State<AppState>,
-    me: PageUser,
+    WithDeals { me, deals }: WithDeals<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
@@ -631,7 +639,8 @@ async fn show(
         Ok(o) => {
             let act = ActivityForm::today();
             let share_error = q.share_error.as_deref();
-            show_page(&state, &me, o, act, &FieldErrors::new(), share_error).await
+            let all = deals.map(|d| d.all);
+            show_page(&state, &me, all, o, act, &FieldErrors::new(), share_error).await
         }
         Err(r) => r,
     }
@@ -756,7 +765,7 @@ async fn log_activity(
             Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
             Err(e) => fail(e),
         },
-        Err(e) => show_page(&state, &me, o, f, &e, None).await,
+        Err(e) => show_page(&state, &me, None, o, f, &e, None).await,
     }
 }
 

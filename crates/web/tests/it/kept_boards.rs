@@ -1,5 +1,6 @@
 //! A server keeps each viewer's board and deal list and serves them again while nothing they
-//! show changed. Every change is on the next one wherever it was made — through this server, through a second
+//! show changed, and keeps the processes (stages, criteria) while they stand. Every change is on
+//! the next page wherever it was made — through this server, through a second
 //! server on the same database, or straight in the database — and a viewer is never served
 //! another's board.
 
@@ -8,6 +9,7 @@ use crate::pages::{browser, form, page};
 use opportune_core::records::Role;
 use opportune_db::Viewer;
 use opportune_db::accounts::{self, AccountInput};
+use opportune_db::processes::{self, StageEdit};
 use serde_json::{Value, json};
 
 /// Every card of the board as (deal, account), column by column.
@@ -173,6 +175,54 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
         "moved on the page, in the next column"
     );
     assert_eq!(board["columns"][0]["count"], 1);
+
+    // A stage renamed and a criterion relabelled straight in the database: the board's column
+    // and the deal page's criteria follow (the server's copy of the processes is not served).
+    let deal_page = format!("/opportunities/{}", id(&deal));
+    assert!(page(&c, &app, &deal_page).await.status.is_success());
+    let process = processes::get(&app.db, id(&sales))
+        .await
+        .expect("the process");
+    let first = &process.stages[0];
+    let mut entry: Vec<(String, String)> = first
+        .entry
+        .iter()
+        .map(|i| (i.label_zh.clone(), i.label_en.clone()))
+        .collect();
+    entry.push(("新的准入条件".into(), "A new entry criterion".into()));
+    processes::save_stage(
+        &app.db,
+        process.row.id,
+        process.row.version,
+        Some(first.row.id),
+        &StageEdit {
+            name_zh: "初步接触".into(),
+            name_en: "First contact".into(),
+            definition_zh: first.row.definition_zh.clone(),
+            definition_en: first.row.definition_en.clone(),
+            probability: u8::try_from(first.row.probability).expect("a percentage"),
+            target_days: first.row.target_days,
+            mode: first.mode(),
+            entry,
+            work: first
+                .work
+                .iter()
+                .map(|i| (i.label_zh.clone(), i.label_en.clone()))
+                .collect(),
+        },
+    )
+    .await
+    .expect("save the stage");
+    assert_eq!(
+        app.get(&path, me).await.ok(200)["columns"][0]["name"],
+        "初步接触",
+        "the renamed stage on the board"
+    );
+    let shown = page(&c, &app, &deal_page).await;
+    assert!(
+        shown.text.contains("初步接触") && shown.text.contains("新的准入条件"),
+        "the deal page shows the stage and criterion as they are now"
+    );
 }
 
 http_tests!(a_kept_board_follows_every_change);
