@@ -217,9 +217,21 @@ impl Db {
         match url {
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
                 let opts = PgConnectOptions::from_str(u)?;
+                // A connection is pinged (a round trip) before it is lent only when it sat idle
+                // for a minute, not before every query: that doubled the round trips of every
+                // request (docs/PERFORMANCE.md, fix 14).
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for > Duration::from_mins(1) {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(opts)
                     .await?;
                 Ok(Db::Postgres(pool))
@@ -253,8 +265,11 @@ impl Db {
         // ANALYZE writes, so only the writer does it: a reader doing it would wait for the write
         // lock. Without statistics the OR in the visibility clause (own or shared) scans the
         // board index instead of a multi-index OR (docs/PERFORMANCE.md).
+        // Nothing to test before lending an embedded connection: the driver's default pinged its
+        // worker thread before every query (docs/PERFORMANCE.md, fix 14).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(
                 opts.clone()
                     .pragma("analysis_limit", "1000")
@@ -263,6 +278,7 @@ impl Db {
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Db::Sqlite { read, write })
