@@ -12,28 +12,9 @@ use opportune_db::accounts::{self, AccountInput};
 use opportune_db::processes::{self, StageEdit};
 use serde_json::{Value, json};
 
-/// Every card of the board as (deal, account), column by column.
-fn cards(board: &Value) -> Vec<(String, String)> {
-    board["columns"]
-        .as_array()
-        .expect("columns")
-        .iter()
-        .flat_map(|c| c["cards"].as_array().expect("cards"))
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap_or_default().to_owned(),
-                c["account_name"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// The deal list's rows as (deal, account).
-fn rows(list: &Value) -> Vec<(String, String)> {
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
+/// Deals as (deal, account).
+fn named<'a>(deals: impl Iterator<Item = &'a Value>) -> Vec<(String, String)> {
+    deals
         .map(|o| {
             (
                 o["name"].as_str().unwrap_or_default().to_owned(),
@@ -41,6 +22,22 @@ fn rows(list: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Every card of the board, column by column.
+fn cards(board: &Value) -> Vec<(String, String)> {
+    named(
+        board["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .flat_map(|c| c["cards"].as_array().expect("cards")),
+    )
+}
+
+/// The deal list's rows.
+fn rows(list: &Value) -> Vec<(String, String)> {
+    named(list["items"].as_array().expect("items").iter())
 }
 
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
