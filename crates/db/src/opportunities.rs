@@ -102,9 +102,13 @@ pub struct Event {
 }
 
 /// The columns of [`Opportunity`] and the joins they need, before any `WHERE`.
+/// The columns of [`Opportunity`] (and `$extra` ones) and the joins they need, before any `WHERE`.
 macro_rules! columns {
     () => {
-        concat!("SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id")
+        columns!("")
+    };
+    ($extra:literal) => {
+        concat!("SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable", $extra, " FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id")
     };
 }
 
@@ -311,6 +315,39 @@ pub async fn list(
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Opportunity> {
     read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
         .ok_or(DbError::NotFound)
+}
+
+#[derive(sqlx::FromRow)]
+struct WithChecks {
+    #[sqlx(flatten)]
+    opp: Opportunity,
+    checks: Option<String>,
+}
+
+/// A deal with the ids of its ticked criteria in order, in one query: a deal read is one round
+/// trip after the sign-in (docs/PERFORMANCE.md, fix 15).
+pub async fn get_with_checks(db: &Db, v: &Viewer, id: i64) -> Result<(Opportunity, Vec<i64>)> {
+    const SQL: &str = concat!(
+        columns!(
+            ", (SELECT string_agg(CAST(k.item_id AS TEXT), ',' ORDER BY k.item_id) FROM opportunity_checks k WHERE k.opportunity_id = o.id) AS checks"
+        ),
+        " WHERE ",
+        crate::sees!(opportunity),
+        " AND o.id = $4"
+    );
+    let row: WithChecks =
+        read!(db, c => bind_viewer!(sqlx::query_as(SQL), v).bind(id).fetch_optional(c).await)?
+            .ok_or(DbError::NotFound)?;
+    let checks = row
+        .checks
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::parse)
+        .collect::<std::result::Result<Vec<i64>, _>>()
+        .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+    Ok((row.opp, checks))
 }
 
 /// One column head of the board.

@@ -282,7 +282,33 @@ async fn criteria_ticks_are_replaced_as_a_set(db: Db) {
         opportunities::checks(&db, deal.id).await.expect("checks"),
         ids[..1]
     );
-    let theirs = opportunities::set_checks(&db, &o.rep_west, deal.id, 3, &ids).await;
+    // The deal read with its ticks in one query says the same as the two reads.
+    let with = |v| {
+        let db = db.clone();
+        async move { opportunities::get_with_checks(&db, &v, deal.id).await }
+    };
+    let (read, ticks) = with(me).await.expect("the deal with its ticks");
+    assert_eq!(
+        (read.id, read.version, ticks.as_slice()),
+        (deal.id, 3, &ids[..1])
+    );
+    assert!(
+        matches!(with(o.rep_west).await, Err(DbError::NotFound)),
+        "not for a rep of another team"
+    );
+    opportunities::set_checks(&db, &me, deal.id, 3, &ids)
+        .await
+        .expect("tick all again");
+    assert_eq!(with(me).await.expect("read").1, ids, "every tick, in order");
+    opportunities::set_checks(&db, &me, deal.id, 4, &[])
+        .await
+        .expect("untick all");
+    assert!(with(me).await.expect("read").1.is_empty(), "no ticks");
+    opportunities::set_checks(&db, &me, deal.id, 5, &ids[..1])
+        .await
+        .expect("tick one");
+
+    let theirs = opportunities::set_checks(&db, &o.rep_west, deal.id, 6, &ids).await;
     assert!(matches!(theirs, Err(DbError::NotFound)), "{theirs:?}");
     assert_eq!(
         opportunities::checks(&db, deal.id).await.expect("checks"),

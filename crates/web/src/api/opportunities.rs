@@ -338,13 +338,9 @@ async fn load(
     me: &ApiUser,
     id: i64,
 ) -> Result<(Opportunity, Vec<i64>), Localized> {
-    let o = opportunities::get(&state.db, &me.viewer, id)
+    opportunities::get_with_checks(&state.db, &me.viewer, id)
         .await
-        .map_err(|e| me.err(e))?;
-    let checks = opportunities::checks(&state.db, id)
-        .await
-        .map_err(|e| me.err(e))?;
-    Ok((o, checks))
+        .map_err(|e| me.err(e))
 }
 
 /// One opportunity, with its ticked criteria.
