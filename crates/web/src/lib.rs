@@ -29,10 +29,10 @@ pub mod pages;
 pub mod record_forms;
 pub mod views;
 
-/// What every handler shares. Nothing a request's answer depends on lives only here: sessions
-/// are in the database, and the kept views and processes are copies served only while the
-/// versions the database keeps say they are current, so any number of servers can run behind
-/// one load balancer.
+/// What every handler shares. Sessions are in the database; the kept views and processes are
+/// copies served only while the versions the database keeps say they are current, and the
+/// organization settings a copy re-read every [`ORG_TTL`]: so any number of servers can run
+/// behind one load balancer.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
