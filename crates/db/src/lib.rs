@@ -103,7 +103,7 @@ macro_rules! visible {
 
 /// Who may see a record of each kind, aliased `o` (SPEC §1), as one text for every viewer: for
 /// the reads of one record and the share checks. The lists write the same rule per viewer
-/// ([`scope::visibility`], kept equal by a test).
+/// (`scope::visibility`, kept equal by a test).
 #[macro_export]
 macro_rules! sees {
     (account) => {

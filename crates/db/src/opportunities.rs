@@ -359,7 +359,7 @@ pub struct StageSum {
 }
 
 /// Count and amount per stage for the filter. Read from the pre-aggregated `board_totals` when
-/// they can answer it (see [`totals_months`]), else from the deals ([`stage_sums_scanned`]).
+/// they can answer it (see `in_months`), else from the deals ([`stage_sums_scanned`]).
 pub async fn stage_sums(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Vec<StageSum>> {
     match in_months(f) {
         Some(months) => stage_sums_from_totals(db, v, f, &months).await,

@@ -31,7 +31,7 @@ pub mod views;
 
 /// What every handler shares. Sessions are in the database; the kept views and processes are
 /// copies served only while the versions the database keeps say they are current, and the
-/// organization settings a copy re-read every [`ORG_TTL`]: so any number of servers can run
+/// organization settings a copy re-read every `ORG_TTL`: so any number of servers can run
 /// behind one load balancer.
 #[derive(Clone)]
 pub struct AppState {
@@ -90,7 +90,7 @@ impl AppState {
         Ok(fresh)
     }
 
-    /// The organization settings, re-read from the database at most every [`ORG_TTL`].
+    /// The organization settings, re-read from the database at most every `ORG_TTL`.
     pub async fn org(&self) -> Arc<OrgSettings> {
         let (at, cached) = {
             let guard = self
