@@ -1,7 +1,7 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, and, count_visible, page, source, visibility};
+use crate::scope::{Kind, and, count_visible, record_page, visibility};
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -98,30 +98,15 @@ fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> String {
 
 pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
     let scope = scope(db, v, f);
-    let total = if f.opportunity_id.is_none() && f.account_id.is_none() && f.kind.is_none() {
-        count_visible(db, v, Kind::Activity, None).await?
+    let counted = if f.opportunity_id.is_none() && f.account_id.is_none() && f.kind.is_none() {
+        Some(count_visible(db, v, Kind::Activity, None).await?)
     } else {
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM activities o WHERE {scope}"));
-        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
-            .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_one(c).await)?
+        None
     };
-    let from = source(db, "activities", "activities_occurred", &scope, total, p).await?;
-    let items_sql = sqlx::AssertSqlSafe(page(
-        columns!(),
-        &from,
-        &scope,
-        " ORDER BY o.occurred_on DESC, o.id DESC",
-        "$7",
-        "$8",
-    ));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(items_sql), v)
-        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: p.limit,
-        offset: p.offset,
-    })
+    record_page!(db, v, p,
+        table: "activities", index: "activities_occurred", order: " ORDER BY o.occurred_on DESC, o.id DESC",
+        columns: columns!(), scope: &scope, counted: counted, limit: "$7", offset: "$8",
+        |q| q.bind(f.opportunity_id).bind(f.account_id).bind(&f.kind))
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Activity> {

@@ -1,7 +1,7 @@
 //! Contacts (联系人): people at accounts, with the personal profile used for relationship work.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, and, count_visible, like, page, source, visibility};
+use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -115,30 +115,15 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
             (f.account_id.is_some(), "o.account_id = $5"),
         ],
     );
-    let total = if pattern.is_none() && f.account_id.is_none() {
-        count_visible(db, v, Kind::Contact, None).await?
+    let counted = if pattern.is_none() && f.account_id.is_none() {
+        Some(count_visible(db, v, Kind::Contact, None).await?)
     } else {
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM contacts o WHERE {scope}"));
-        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
-            .bind(&pattern).bind(f.account_id).fetch_one(c).await)?
+        None
     };
-    let from = source(db, "contacts", "contacts_name", &scope, total, p).await?;
-    let sql = sqlx::AssertSqlSafe(page(
-        columns!(),
-        &from,
-        &scope,
-        " ORDER BY o.name, o.id",
-        "$6",
-        "$7",
-    ));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
-        .bind(&pattern).bind(f.account_id).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: p.limit,
-        offset: p.offset,
-    })
+    record_page!(db, v, p,
+        table: "contacts", index: "contacts_name", order: " ORDER BY o.name, o.id",
+        columns: columns!(), scope: &scope, counted: counted, limit: "$6", offset: "$7",
+        |q| q.bind(&pattern).bind(f.account_id))
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Contact> {

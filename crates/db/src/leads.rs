@@ -4,7 +4,7 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
-use crate::scope::{Kind, and, count_visible, like, page, source, visibility};
+use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
@@ -98,30 +98,15 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
             (f.status.is_some(), "o.status = $5"),
         ],
     );
-    let total = if pattern.is_none() {
-        count_visible(db, v, Kind::Lead, f.status.as_deref()).await?
+    let counted = if pattern.is_none() {
+        Some(count_visible(db, v, Kind::Lead, f.status.as_deref()).await?)
     } else {
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM leads o WHERE {scope}"));
-        read!(db, c => bind_viewer!(sqlx::query_scalar(count), v)
-            .bind(&pattern).bind(&f.status).fetch_one(c).await)?
+        None
     };
-    let from = source(db, "leads", "leads_created", &scope, total, p).await?;
-    let sql = sqlx::AssertSqlSafe(page(
-        columns!(),
-        &from,
-        &scope,
-        " ORDER BY o.created_at DESC, o.id DESC",
-        "$6",
-        "$7",
-    ));
-    let items = read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
-        .bind(&pattern).bind(&f.status).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: p.limit,
-        offset: p.offset,
-    })
+    record_page!(db, v, p,
+        table: "leads", index: "leads_created", order: " ORDER BY o.created_at DESC, o.id DESC",
+        columns: columns!(), scope: &scope, counted: counted, limit: "$6", offset: "$7",
+        |q| q.bind(&pattern).bind(&f.status))
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Lead> {

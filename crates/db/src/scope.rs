@@ -162,6 +162,53 @@ pub(crate) fn page(
     )
 }
 
+/// One page of a record list (accounts, contacts, leads, activities) as a [`crate::Page`]: the
+/// total is `$counted` when the filter leaves it to the per-owner counts ([`count_visible`]),
+/// else the matches of `$scope` in `$table` are counted; then the page is read in `$order`
+/// ([`source`] through `$index`, [`page`]). `|$q| $bind` binds the filter's parameters (from
+/// `$4`) on a query; `$limit` and `$offset` name the two after them. (A macro: each backend's
+/// query has its own type.)
+macro_rules! record_page {
+    (
+        $db:expr, $v:expr, $p:expr,
+        table: $table:literal, index: $index:literal, order: $order:literal,
+        columns: $columns:expr, scope: $scope:expr, counted: $counted:expr,
+        limit: $limit:literal, offset: $offset:literal,
+        |$q:ident| $bind:expr
+    ) => {{
+        let (db, v, p, scope): (&$crate::Db, &$crate::Viewer, $crate::Paging, &str) =
+            ($db, $v, $p, $scope);
+        let total: i64 = match $counted {
+            Some(total) => total,
+            None => {
+                let count = sqlx::AssertSqlSafe(format!(
+                    concat!("SELECT COUNT(*) FROM ", $table, " o WHERE {}"),
+                    scope
+                ));
+                $crate::read!(db, c => {
+                    let $q = $crate::bind_viewer!(sqlx::query_scalar(count), v);
+                    $bind.fetch_one(c).await
+                })?
+            }
+        };
+        let from = $crate::scope::source(db, $table, $index, scope, total, p).await?;
+        let sql = sqlx::AssertSqlSafe($crate::scope::page(
+            $columns, &from, scope, $order, $limit, $offset,
+        ));
+        let items = $crate::read!(db, c => {
+            let $q = $crate::bind_viewer!(sqlx::query_as(sql), v);
+            $bind.bind(p.limit).bind(p.offset).fetch_all(c).await
+        })?;
+        Ok($crate::Page {
+            items,
+            total,
+            limit: p.limit,
+            offset: p.offset,
+        })
+    }};
+}
+pub(crate) use record_page;
+
 /// Whether one page of a sorted list is found sooner by reading the index of the sort order
 /// and testing each row, than by collecting every match and sorting them. Reading in order
 /// visits about `(offset + limit) · rows / matches` rows (the matches spread over the order);
