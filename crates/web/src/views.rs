@@ -113,6 +113,16 @@ impl Views {
         }
         answer(format, body)
     }
+
+    /// Keeps `value` as JSON, like [`keep`](Views::keep).
+    pub fn keep_json(
+        &self,
+        key: Key,
+        version: Option<DealsVersion>,
+        value: &impl serde::Serialize,
+    ) -> Result<Response, serde_json::Error> {
+        Ok(self.keep(key, version, serde_json::to_vec(value)?.into()))
+    }
 }
 
 fn answer(format: Format, body: Bytes) -> Response {

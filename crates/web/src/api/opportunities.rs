@@ -219,8 +219,10 @@ async fn list(
         .await
         .map_err(|e| me.err(e))?;
     let out = List::from_page(rows, |o| OppOut::from_row(o, Vec::new()));
-    let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, deals, body.into()))
+    state
+        .views
+        .keep_json(key, deals, &out)
+        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -706,6 +708,8 @@ async fn board(
             })
             .collect(),
     };
-    let body = serde_json::to_vec(&out).map_err(|e| me.err(ApiError::Internal(e.to_string())))?;
-    Ok(state.views.keep(key, deals, body.into()))
+    state
+        .views
+        .keep_json(key, deals, &out)
+        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
 }

@@ -155,16 +155,20 @@ impl Errors {
     }
 }
 
-/// Renders a template, or a plain 500 if rendering fails (which compile-time checked templates
-/// make unlikely).
+/// A template's HTML; `None` (logged) if rendering fails, which compile-time checked templates
+/// make unlikely: the caller answers a plain 500.
+fn html(t: &impl Template) -> Option<String> {
+    t.render()
+        .map_err(|e| tracing::error!(error = %e, "template failed"))
+        .ok()
+}
+
+/// Renders a template with `status`.
 pub fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    html(t).map_or_else(
+        || StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        |html| (status, Html(html)).into_response(),
+    )
 }
 
 /// Renders a page of many deals and keeps it for `key` at `version` (see [`crate::views`]).
@@ -174,13 +178,10 @@ pub fn render_kept(
     version: Option<opportune_db::versions::DealsVersion>,
     t: &impl Template,
 ) -> Response {
-    match t.render() {
-        Ok(html) => views.keep(key, version, html.into()),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    html(t).map_or_else(
+        || StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        |html| views.keep(key, version, html.into()),
+    )
 }
 
 /// A URL-encoded form body, with repeated keys collected into `Vec` fields (checkbox groups).
