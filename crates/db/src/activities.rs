@@ -96,6 +96,9 @@ fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> String {
     )
 }
 
+/// Newest first.
+const ORDER: &str = " ORDER BY o.occurred_on DESC, o.id DESC";
+
 pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<Page<Activity>> {
     let scope = scope(db, v, f);
     let counted = if f.opportunity_id.is_none() && f.account_id.is_none() && f.kind.is_none() {
@@ -104,9 +107,24 @@ pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<
         None
     };
     record_page!(db, v, p,
-        table: "activities", index: "activities_occurred", order: " ORDER BY o.occurred_on DESC, o.id DESC",
-        columns: columns!(), scope: &scope, counted: counted, limit: "$7", offset: "$8",
+        table: "activities", index: "activities_occurred", order: ORDER,
+        columns: columns!(), scope: &scope, counted: counted, offset: "$7",
         |q| q.bind(f.opportunity_id).bind(f.account_id).bind(&f.kind))
+}
+
+/// The newest `limit` activities of a deal or an account (`f`) that the viewer sees: one query,
+/// without the count a list page reads, for the record's own page.
+pub async fn recent(db: &Db, v: &Viewer, f: &ActivityFilter, limit: i64) -> Result<Vec<Activity>> {
+    let sql = sqlx::AssertSqlSafe(crate::scope::page(
+        columns!(),
+        "activities o",
+        &scope(db, v, f),
+        ORDER,
+        limit,
+        "0",
+    ));
+    Ok(read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
+        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_all(c).await)?)
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Activity> {

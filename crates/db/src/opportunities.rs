@@ -300,10 +300,10 @@ pub async fn list(
         &from,
         &scope,
         sort.order(),
+        p.limit,
         "$13",
-        "$14",
     ));
-    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.offset).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,
@@ -496,12 +496,13 @@ pub async fn board_cards(
             ..f.clone()
         };
         let sql = sqlx::AssertSqlSafe(format!(
-            "{} WHERE {} ORDER BY o.expected_close_date, o.id LIMIT $13 OFFSET $14",
+            "{} WHERE {} ORDER BY o.expected_close_date, o.id{} OFFSET $13",
             card_columns!(),
-            scope(db, v, &column, pattern.as_deref())
+            scope(db, v, &column, pattern.as_deref()),
+            crate::scope::limit(per_column)
         ));
         cards.extend(
-            read!(db, c => bind_filter!(sqlx::query_as::<_, Card>(sql), v, &column, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+            read!(db, c => bind_filter!(sqlx::query_as::<_, Card>(sql), v, &column, &pattern).bind(offset).fetch_all(c).await)?,
         );
     }
     Ok(cards)

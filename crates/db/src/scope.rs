@@ -146,20 +146,30 @@ pub(crate) fn like(q: Option<&str>) -> Option<String> {
 }
 
 /// One page of a list: the ids of `from` ([`source`]) that `scope` admits, sorted by `order`
-/// and cut by the `limit` and `offset` parameters on the bare rows, then only those rows joined
-/// by `columns` (a `SELECT … FROM <table> o JOIN …`) and put in order again. Joining every match
-/// before sorting made a manager's list read the whole team.
+/// and cut by `limit` ([`limit`]) and the `offset` parameter on the bare rows, then only those
+/// rows joined by `columns` (a `SELECT … FROM <table> o JOIN …`) and put in order again. Joining
+/// every match before sorting made a manager's list read the whole team.
 pub(crate) fn page(
     columns: &str,
     from: &str,
     scope: &str,
     order: &str,
-    limit: &str,
+    limit: i64,
     offset: &str,
 ) -> String {
     format!(
-        "{columns} JOIN (SELECT o.id AS page_id FROM {from} WHERE {scope}{order} LIMIT {limit} OFFSET {offset}) p ON p.page_id = o.id{order}"
+        "{columns} JOIN (SELECT o.id AS page_id FROM {from} WHERE {scope}{order}{} OFFSET {offset}) p ON p.page_id = o.id{order}",
+        self::limit(limit)
     )
+}
+
+/// ` LIMIT n`, the number written into the statement rather than bound to it. SQLite plans with
+/// a bound LIMIT's value and so marks the statement to be prepared again whenever a value is
+/// bound there, i.e. on every run (a fifth of the deal page's CPU, docs/PERFORMANCE.md, fix 16);
+/// without knowing it, it plans as if every row were wanted. A page holds at most 500 rows
+/// ([`crate::Paging`]), so there are few such statements to keep.
+pub(crate) fn limit(n: i64) -> String {
+    format!(" LIMIT {n}")
 }
 
 /// One page of a record list (accounts, contacts, leads, activities) as a [`crate::Page`]: the
@@ -171,9 +181,9 @@ pub(crate) fn page(
 macro_rules! record_page {
     (
         $db:expr, $v:expr, $p:expr,
-        table: $table:literal, index: $index:literal, order: $order:literal,
+        table: $table:literal, index: $index:literal, order: $order:expr,
         columns: $columns:expr, scope: $scope:expr, counted: $counted:expr,
-        limit: $limit:literal, offset: $offset:literal,
+        offset: $offset:literal,
         |$q:ident| $bind:expr
     ) => {{
         let (db, v, p, scope): (&$crate::Db, &$crate::Viewer, $crate::Paging, &str) =
@@ -193,11 +203,11 @@ macro_rules! record_page {
         };
         let from = $crate::scope::source(db, $table, $index, scope, total, p).await?;
         let sql = sqlx::AssertSqlSafe($crate::scope::page(
-            $columns, &from, scope, $order, $limit, $offset,
+            $columns, &from, scope, $order, p.limit, $offset,
         ));
         let items = $crate::read!(db, c => {
             let $q = $crate::bind_viewer!(sqlx::query_as(sql), v);
-            $bind.bind(p.limit).bind(p.offset).fetch_all(c).await
+            $bind.bind(p.offset).fetch_all(c).await
         })?;
         Ok($crate::Page {
             items,

@@ -82,9 +82,31 @@ pub async fn list(db: &Db, v: &Viewer, kind: ShareKind, id: i64) -> Result<Vec<S
     if found.is_none() {
         return Err(DbError::NotFound);
     }
-    Ok(read!(db, c => sqlx::query_as(
-        "SELECT s.user_id, u.name AS user_name, s.granted_by, g.name AS granted_by_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id JOIN users g ON g.id = s.granted_by WHERE s.record_kind = $1 AND s.record_id = $2 ORDER BY u.name, s.user_id"
-    ).bind(kind.as_str()).bind(id).fetch_all(c).await)?)
+    of_visible(db, v, kind, id).await
+}
+
+/// The users a record is shared with, by name, in one query for the page of a record just read:
+/// empty (not `NotFound`) when the viewer cannot see it, so nothing shows.
+pub async fn of_visible(db: &Db, v: &Viewer, kind: ShareKind, id: i64) -> Result<Vec<Share>> {
+    macro_rules! of_visible {
+        ($table:literal, $kind:ident) => {
+            concat!(
+                "SELECT s.user_id, u.name AS user_name, s.granted_by, g.name AS granted_by_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id JOIN users g ON g.id = s.granted_by WHERE s.record_kind = $5 AND s.record_id = $4 AND EXISTS (SELECT 1 FROM ",
+                $table,
+                " o WHERE o.id = $4 AND ",
+                crate::sees!($kind),
+                ") ORDER BY u.name, s.user_id"
+            )
+        };
+    }
+    let sql = match kind {
+        ShareKind::Account => of_visible!("accounts", account),
+        ShareKind::Contact => of_visible!("contacts", contact),
+        ShareKind::Lead => of_visible!("leads", lead),
+        ShareKind::Opportunity => of_visible!("opportunities", opportunity),
+    };
+    Ok(read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
+        .bind(id).bind(kind.as_str()).fetch_all(c).await)?)
 }
 
 /// Shares the record with `user_id`, an active user other than the record's owner. Sharing

@@ -329,8 +329,16 @@ pub struct UserFilter {
 pub async fn list_users(db: &Db, f: &UserFilter, p: Paging) -> Result<Page<UserRecord>> {
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let role = f.role.map(Role::as_str);
-    let items = read!(db, c => sqlx::query_as(concat!(user_select!(""), user_filter!(), " ORDER BY u.name, u.id LIMIT $5 OFFSET $6"))
-        .bind(&q).bind(role).bind(f.team_id).bind(f.active).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        concat!(
+            user_select!(""),
+            user_filter!(),
+            " ORDER BY u.name, u.id{} OFFSET $5"
+        ),
+        crate::scope::limit(p.limit)
+    ));
+    let items = read!(db, c => sqlx::query_as(sql)
+        .bind(&q).bind(role).bind(f.team_id).bind(f.active).bind(p.offset).fetch_all(c).await)?;
     let total = read!(db, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM users u", user_filter!()))
         .bind(&q).bind(role).bind(f.team_id).bind(f.active).fetch_one(c).await)?;
     Ok(Page {

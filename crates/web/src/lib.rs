@@ -7,6 +7,7 @@ use axum::routing::get;
 use opportune_core::records::Locale;
 use opportune_db::org::OrgSettings;
 use opportune_db::processes::Process;
+use opportune_db::users::Person;
 use opportune_db::{Db, DbError};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -40,13 +41,62 @@ pub struct AppState {
     /// Boards and deal lists rendered and kept while what they show stands.
     pub views: views::Views,
     org: Arc<RwLock<(Instant, Arc<OrgSettings>)>>,
-    /// The processes with their stages and criteria, and the `'all'` view version they were read
-    /// after: any change of them moves it (migrations 0009 and 0010).
-    processes: Arc<RwLock<Option<KeptProcesses>>>,
+    /// The processes with their stages and criteria: any change of them moves `'all'`
+    /// (migrations 0009 and 0010).
+    processes: KeptByAll<Vec<Process>>,
+    /// The active users, the colleagues a record can be shared with: any change of a user moves
+    /// `'all'` (migration 0009).
+    people: KeptByAll<Vec<Person>>,
 }
 
-/// The processes read after an `'all'` view version.
-type KeptProcesses = (i64, Arc<Vec<Process>>);
+/// A copy of something every page of a kind reads, kept with the `'all'` view version it was
+/// read after.
+struct KeptByAll<T>(Arc<RwLock<Option<Kept<T>>>>);
+
+/// What was read, and the `'all'` version it was read after.
+type Kept<T> = (i64, Arc<T>);
+
+impl<T> Clone for KeptByAll<T> {
+    fn clone(&self) -> Self {
+        KeptByAll(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Default for KeptByAll<T> {
+    fn default() -> Self {
+        KeptByAll(Arc::new(RwLock::new(None)))
+    }
+}
+
+impl<T> KeptByAll<T> {
+    /// The copy read after the caller's `'all'` version `all` ([`auth::WithDeals`]) when that
+    /// still stands (a copy read after it is at least as new), else what `read` gives, kept for
+    /// the next caller at `all`. Without a version, read and not kept.
+    async fn get<F>(&self, all: Option<i64>, read: F) -> Result<Arc<T>, DbError>
+    where
+        F: Future<Output = Result<T, DbError>>,
+    {
+        let kept = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let (Some(all), Some((at, kept))) = (all, kept)
+            && at == all
+        {
+            return Ok(kept);
+        }
+        let fresh = Arc::new(read.await?);
+        if let Some(all) = all {
+            *self
+                .0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((all, Arc::clone(&fresh)));
+        }
+        Ok(fresh)
+    }
+}
 
 /// How long a server trusts its copy of the organization settings before reading them again,
 /// so a change made through another server reaches this one within that time.
@@ -61,33 +111,25 @@ impl AppState {
             secure_cookies,
             views: views::Views::default(),
             org: Arc::new(RwLock::new((Instant::now(), Arc::new(org)))),
-            processes: Arc::new(RwLock::new(None)),
+            processes: KeptByAll::default(),
+            people: KeptByAll::default(),
         })
     }
 
-    /// Every process with its stages and criteria (three queries), or the copy read after the
-    /// `'all'` version `all` of the caller ([`auth::WithDeals`]) when that still stands: a copy
-    /// read after it is at least as new. Without a version, read and not kept.
+    /// Every process with its stages and criteria (three queries), or the copy kept at the
+    /// caller's `'all'` version ([`KeptByAll::get`]).
     pub async fn processes(&self, all: Option<i64>) -> Result<Arc<Vec<Process>>, DbError> {
-        let kept = self
-            .processes
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let (Some(all), Some((at, kept))) = (all, kept)
-            && at == all
-        {
-            return Ok(kept);
-        }
-        let fresh = Arc::new(opportune_db::processes::list(&self.db).await?);
-        if let Some(all) = all {
-            *self
-                .processes
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                Some((all, Arc::clone(&fresh)));
-        }
-        Ok(fresh)
+        self.processes
+            .get(all, opportune_db::processes::list(&self.db))
+            .await
+    }
+
+    /// The active users by name (whom a record can be shared with), or the copy kept at the
+    /// caller's `'all'` version.
+    pub async fn people(&self, all: Option<i64>) -> Result<Arc<Vec<Person>>, DbError> {
+        self.people
+            .get(all, opportune_db::shares::candidates(&self.db))
+            .await
     }
 
     /// The organization settings, re-read from the database at most every `ORG_TTL`.

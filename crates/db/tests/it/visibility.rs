@@ -9,6 +9,7 @@ use opportune_db::activities::{self, ActivityFilter, ActivityInput};
 use opportune_db::contacts::{self, ContactFilter, ContactInput};
 use opportune_db::leads::{self, LeadFilter, LeadInput};
 use opportune_db::opportunities::{self, OppFilter, OppInput, Sort};
+use opportune_db::shares::{self, ShareKind};
 use opportune_db::{Db, DbError, Paging, Viewer};
 
 /// One kind of record, driven through its repository.
@@ -338,6 +339,111 @@ async fn moves_and_ticks_respect_visibility(db: Db) {
     assert_eq!(moved.stage_id, to);
 }
 
+/// What a deal's page reads besides the deal, each in one query: its newest activities and whom
+/// it is shared with — only for those who see the deal, nothing for anyone else.
+async fn a_deal_page_reads_only_what_its_viewer_sees(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    let a = account(&db, &o.rep_sh, "Ruijin").await;
+    let deal =
+        crate::fixtures::opportunity(&db, &o.rep_sh, a.id, &sales, "MRI", 100, d(2027, 3, 1)).await;
+    let mut ids = Vec::new();
+    for day in [20, 22, 21] {
+        let input = ActivityInput {
+            opportunity_id: Some(deal.id),
+            account_id: a.id,
+            contact_id: None,
+            kind: "visit".into(),
+            occurred_on: d(2026, 11, day),
+            participants: String::new(),
+            notes: String::new(),
+            outcome: String::new(),
+            next_step: String::new(),
+            next_step_date: None,
+            owner_id: o.rep_sh.user_id,
+        };
+        ids.push(
+            activities::create(&db, &o.rep_sh, &input)
+                .await
+                .expect("log a visit")
+                .id,
+        );
+    }
+    shares::add(
+        &db,
+        &o.rep_sh,
+        ShareKind::Opportunity,
+        deal.id,
+        o.rep_west.user_id,
+    )
+    .await
+    .expect("share");
+    let of_deal = ActivityFilter {
+        opportunity_id: Some(deal.id),
+        ..ActivityFilter::default()
+    };
+    let recent = |v: Viewer, n: i64| {
+        let (db, f) = (db.clone(), of_deal.clone());
+        async move {
+            activities::recent(&db, &v, &f, n)
+                .await
+                .expect("recent")
+                .iter()
+                .map(|x| x.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let shared_with = |v: Viewer| {
+        let db = db.clone();
+        async move {
+            shares::of_visible(&db, &v, ShareKind::Opportunity, deal.id)
+                .await
+                .expect("shares")
+                .iter()
+                .map(|s| s.user_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        recent(o.rep_sh, 5).await,
+        [ids[1], ids[2], ids[0]],
+        "newest first"
+    );
+    assert_eq!(
+        recent(o.rep_sh, 2).await,
+        [ids[1], ids[2]],
+        "the newest two"
+    );
+    assert_eq!(
+        recent(o.rep_west, 5).await,
+        [ids[1], ids[2], ids[0]],
+        "shared with them"
+    );
+    assert_eq!(recent(o.mgr_east, 1).await, [ids[1]], "the manager above");
+    for outsider in [o.rep_east, o.mgr_west] {
+        assert!(recent(outsider, 5).await.is_empty(), "{outsider:?}");
+        assert!(shared_with(outsider).await.is_empty(), "{outsider:?}");
+        assert!(matches!(
+            shares::list(&db, &outsider, ShareKind::Opportunity, deal.id).await,
+            Err(DbError::NotFound)
+        ));
+    }
+    for insider in [o.rep_sh, o.rep_west, o.mgr_east, o.admin] {
+        assert_eq!(
+            shared_with(insider).await,
+            [o.rep_west.user_id],
+            "{insider:?}"
+        );
+        assert_eq!(
+            shares::list(&db, &insider, ShareKind::Opportunity, deal.id)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
+    }
+}
+
 conformance!(
     accounts_are_visible_by_role,
     contacts_are_visible_by_role,
@@ -345,4 +451,5 @@ conformance!(
     activities_are_visible_by_role,
     opportunities_are_visible_by_role,
     moves_and_ticks_respect_visibility,
+    a_deal_page_reads_only_what_its_viewer_sees,
 );

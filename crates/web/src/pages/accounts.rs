@@ -422,26 +422,26 @@ async fn show_page(
             Paging::new(Some(500), None),
         )
         .await?;
-        let acts = activities::list(
+        let acts = activities::recent(
             &state.db,
             &me.viewer,
             &ActivityFilter {
                 account_id: Some(a.id),
                 ..ActivityFilter::default()
             },
-            Paging::new(Some(RECENT_ACTIVITIES), None),
+            RECENT_ACTIVITIES,
         )
         .await?;
         let shares = SharePanel::load(
             state,
-            &me.viewer,
+            (&me.viewer, None),
             tr,
             (ShareKind::Account, a.id),
             (a.owner_id, a.editable),
             share_error,
         )
         .await?;
-        Ok::<_, DbError>((contacts.items, opps.items, acts.items, shares))
+        Ok::<_, DbError>((contacts.items, opps.items, acts, shares))
     }
     .await;
     let (contacts, opps, acts, shares) = match loaded {

@@ -308,7 +308,7 @@ async fn show_page(
 ) -> Response {
     let shares = match SharePanel::load(
         state,
-        &me.viewer,
+        (&me.viewer, None),
         me.tr,
         (ShareKind::Contact, c.id),
         (c.owner_id, c.editable),

@@ -282,7 +282,7 @@ async fn show(
     };
     let shares = match SharePanel::load(
         &state,
-        &me.viewer,
+        (&me.viewer, None),
         me.tr,
         (ShareKind::Lead, l.id),
         (l.owner_id, l.editable),

@@ -342,6 +342,19 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, R
     super::found(me, opportunities::get(&state.db, &me.viewer, id)).await
 }
 
+/// The deal and the ids of its ticked criteria, in one query.
+async fn load_with_checks(
+    state: &AppState,
+    me: &PageUser,
+    id: i64,
+) -> Result<(Opportunity, Vec<i64>), Response> {
+    super::found(
+        me,
+        opportunities::get_with_checks(&state.db, &me.viewer, id),
+    )
+    .await
+}
+
 async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match super::writable(&me, load(&state, &me, id)).await {
         Ok(o) => {
@@ -487,56 +500,51 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
     (label, change)
 }
 
-/// The deal page. `all` is the caller's `'all'` view version when they signed in with it: the
-/// processes are then read from the server's copy while it stands.
+/// How many of a deal's activities its page shows, newest first.
+const RECENT_ACTIVITIES: i64 = 100;
+
+/// The deal page, for a deal read with its ticked criteria. `all` is the caller's `'all'` view
+/// version when they signed in with it: the processes and the colleagues are then the server's
+/// copies while it stands. The activities, the history and the shares are read at once.
 async fn show_page(
     state: &AppState,
     me: &PageUser,
     all: Option<i64>,
-    o: Opportunity,
+    (o, checks): (Opportunity, Vec<i64>),
     act: ActivityForm,
     act_errors: &FieldErrors,
     share_error: Option<&str>,
 ) -> Response {
     let tr = me.tr;
-    let loaded = async {
-        let procs = state.processes(all).await?;
-        let process = procs
-            .iter()
-            .find(|p| p.row.id == o.process_id)
-            .cloned()
-            .ok_or(DbError::NotFound)?;
-        let checks: HashSet<i64> = opportunities::checks(&state.db, o.id)
-            .await?
-            .into_iter()
-            .collect();
-        let acts = activities::list(
-            &state.db,
-            &me.viewer,
-            &ActivityFilter {
-                opportunity_id: Some(o.id),
-                ..ActivityFilter::default()
-            },
-            Paging::new(Some(100), None),
-        )
-        .await?;
-        let events = opportunities::history(&state.db, o.id).await?;
-        let shares = SharePanel::load(
+    let deal_activities = ActivityFilter {
+        opportunity_id: Some(o.id),
+        ..ActivityFilter::default()
+    };
+    let loaded = tokio::try_join!(
+        async {
+            let procs = state.processes(all).await?;
+            procs
+                .iter()
+                .find(|p| p.row.id == o.process_id)
+                .cloned()
+                .ok_or(DbError::NotFound)
+        },
+        activities::recent(&state.db, &me.viewer, &deal_activities, RECENT_ACTIVITIES),
+        opportunities::history(&state.db, o.id),
+        SharePanel::load(
             state,
-            &me.viewer,
+            (&me.viewer, all),
             tr,
             (ShareKind::Opportunity, o.id),
             (o.owner_id, o.editable),
             share_error,
-        )
-        .await?;
-        Ok::<_, DbError>((process, checks, acts.items, events, shares))
-    }
-    .await;
-    let (process, checks, acts, events, shares) = match loaded {
+        ),
+    );
+    let (process, acts, events, shares) = match loaded {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    let checks: HashSet<i64> = checks.into_iter().collect();
     let items = |v: &[opportune_db::processes::ItemRow]| {
         v.iter()
             .map(|i| ItemView {
@@ -635,12 +643,21 @@ async fn show(
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
-    match load(&state, &me, id).await {
-        Ok(o) => {
+    match load_with_checks(&state, &me, id).await {
+        Ok(deal) => {
             let act = ActivityForm::today();
             let share_error = q.share_error.as_deref();
             let all = deals.map(|d| d.all);
-            show_page(&state, &me, all, o, act, &FieldErrors::new(), share_error).await
+            show_page(
+                &state,
+                &me,
+                all,
+                deal,
+                act,
+                &FieldErrors::new(),
+                share_error,
+            )
+            .await
         }
         Err(r) => r,
     }
@@ -756,16 +773,16 @@ async fn log_activity(
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ActivityForm>,
 ) -> Response {
-    let o = match load(&state, &me, id).await {
-        Ok(o) => o,
+    let deal = match load_with_checks(&state, &me, id).await {
+        Ok(deal) => deal,
         Err(r) => return r,
     };
-    match f.validate(&o, me.user.id) {
+    match f.validate(&deal.0, me.user.id) {
         Ok(input) => match activities::create(&state.db, &me.viewer, &input).await {
             Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
             Err(e) => fail(e),
         },
-        Err(e) => show_page(&state, &me, None, o, f, &e, None).await,
+        Err(e) => show_page(&state, &me, None, deal, f, &e, None).await,
     }
 }
 

@@ -36,21 +36,24 @@ pub struct SharePanel {
 
 impl SharePanel {
     /// Loads the panel of a record the viewer can see, owned by `owner_id`; `error` is the
-    /// `share_error` code of a refused share, if any.
+    /// `share_error` code of a refused share, if any; `all` the caller's `'all'` view version, if
+    /// they signed in with it (the colleagues are then the server's copy while it stands).
     pub async fn load(
         state: &AppState,
-        viewer: &Viewer,
+        (viewer, all): (&Viewer, Option<i64>),
         tr: Tr,
         (kind, id): (ShareKind, i64),
         (owner_id, editable): (i64, bool),
         error: Option<&str>,
     ) -> Result<SharePanel, DbError> {
-        let items = shares::list(&state.db, viewer, kind, id).await?;
+        let items = shares::of_visible(&state.db, viewer, kind, id).await?;
         let candidates = if editable {
-            shares::candidates(&state.db)
+            state
+                .people(all)
                 .await?
-                .into_iter()
+                .iter()
                 .filter(|p| p.id != owner_id && !items.iter().any(|s| s.user_id == p.id))
+                .cloned()
                 .collect()
         } else {
             Vec::new()

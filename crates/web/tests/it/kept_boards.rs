@@ -6,10 +6,11 @@
 
 use crate::helpers::{TestApp, id};
 use crate::pages::{browser, form, page};
-use opportune_core::records::Role;
+use opportune_core::records::{Locale, Role};
 use opportune_db::Viewer;
 use opportune_db::accounts::{self, AccountInput};
 use opportune_db::processes::{self, StageEdit};
+use opportune_db::users::{self, UserChange, UserRecord};
 use serde_json::{Value, json};
 
 /// Deals as (deal, account).
@@ -222,4 +223,77 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
     );
 }
 
-http_tests!(a_kept_board_follows_every_change);
+/// The colleagues a deal can be shared with are the server's copy while nobody changed: a user
+/// renamed or deactivated — here straight in the database — is on the next deal page as they are.
+async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
+    let p = app.people().await;
+    let acct = app.account(&p.rep_east, "华东医院").await;
+    let deal = app
+        .opportunity(&p.rep_east, acct, "CT 华东", "500", "2027-03-31")
+        .await;
+    let deal_page = format!("/opportunities/{}", id(&deal));
+    let owner = browser(&app, &p.rep_east).await;
+    let picker = |html: &str| {
+        html.split("id=\"share-user\"")
+            .nth(1)
+            .and_then(|t| t.split("</select>").next())
+            .expect("the colleague picker")
+            .to_owned()
+    };
+    let option = |u: &crate::helpers::User, name: &str| {
+        format!("<option value=\"{}\">{name}</option>", u.id)
+    };
+    let first = picker(&page(&owner, &app, &deal_page).await.text);
+    let west = users::user(&app.db, p.rep_west.id).await.expect("rep_west");
+    assert!(first.contains(&option(&p.rep_west, &west.name)), "{first}");
+    assert_eq!(
+        picker(&page(&owner, &app, &deal_page).await.text),
+        first,
+        "the same colleagues again"
+    );
+
+    let change = |u: &UserRecord, name: &'static str, active: bool| {
+        let (email, role, team_id, locale) = (
+            u.email.clone(),
+            u.role.clone(),
+            u.team_id,
+            u.locale.as_deref().and_then(|l| Locale::parse(l).ok()),
+        );
+        let (db, id, version) = (app.db.clone(), u.id, u.version);
+        async move {
+            users::update_user(
+                &db,
+                id,
+                version,
+                &UserChange {
+                    email: &email,
+                    name,
+                    role: Role::parse(&role).expect("a role"),
+                    team_id,
+                    active,
+                    locale,
+                    password_hash: None,
+                },
+            )
+            .await
+            .expect("change the user in the database")
+        }
+    };
+    let west = change(&west, "West Renamed", true).await;
+    let renamed = picker(&page(&owner, &app, &deal_page).await.text);
+    assert!(
+        renamed.contains(&option(&p.rep_west, "West Renamed")),
+        "a colleague renamed: {renamed}"
+    );
+    change(&west, "West Renamed", false).await;
+    let left = picker(&page(&owner, &app, &deal_page).await.text);
+    assert!(
+        !left.contains(&format!("value=\"{}\"", p.rep_west.id)),
+        "a colleague deactivated is not offered: {left}"
+    );
+}
+
+http_tests!(
+    a_kept_board_follows_every_change,
+    the_share_picker_follows_every_change_of_a_user
+);
