@@ -1,6 +1,6 @@
 //! Users, teams (a tree kept with a closure table), sessions and API tokens.
 
-use crate::versions::DealsVersion;
+use crate::versions::{DealsVersion, Versions};
 use crate::{Db, DbError, Page, Paging, Result, Tx, now, read, write};
 use chrono::{DateTime, Utc};
 use opportune_core::records::{Locale, Role};
@@ -431,6 +431,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The `'all'` view version, if it was read with the caller.
+    pub fn all(&self) -> Option<i64> {
+        self.all
+    }
+
     /// Where the caller's deals stand, if it was read with them.
     pub fn deals(&self) -> Option<DealsVersion> {
         Some(DealsVersion {
@@ -440,13 +445,20 @@ impl Caller {
     }
 }
 
-/// `SELECT` a [`Caller`] from `$from`, where `u` is the user: `plain`, or `deals` with the
-/// version of the deals they see.
+/// `SELECT` a [`Caller`] from `$from`, where `u` is the user: `plain`, with the `all` view
+/// version, or with the version of the `deals` they see ([`Versions`]).
 macro_rules! caller_select {
     (plain, $from:expr) => {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
             "CAST(NULL AS BIGINT) AS \"all\", CAST(NULL AS BIGINT) AS deals FROM ",
+            $from
+        )
+    };
+    (all, $from:expr) => {
+        concat!(
+            "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
+            "(SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", CAST(NULL AS BIGINT) AS deals FROM ",
             $from
         )
     };
@@ -460,20 +472,19 @@ macro_rules! caller_select {
     };
 }
 
-/// The caller with this session, if it is live; with the version of their deals if `deals`.
-pub async fn session_user(db: &Db, token_hash: &str, deals: bool) -> Result<Option<Caller>> {
+/// The caller with this session, if it is live, with the view `versions` asked for.
+pub async fn session_user(db: &Db, token_hash: &str, versions: Versions) -> Result<Option<Caller>> {
     macro_rules! from {
         () => {
             "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
         };
     }
-    const FROM: [&str; 2] = [
-        caller_select!(plain, from!()),
-        caller_select!(deals, from!()),
-    ];
-    Ok(
-        read!(db, c => sqlx::query_as(FROM[usize::from(deals)]).bind(token_hash).bind(now()).fetch_optional(c).await)?,
-    )
+    let sql = match versions {
+        Versions::None => caller_select!(plain, from!()),
+        Versions::All => caller_select!(all, from!()),
+        Versions::Deals => caller_select!(deals, from!()),
+    };
+    Ok(read!(db, c => sqlx::query_as(sql).bind(token_hash).bind(now()).fetch_optional(c).await)?)
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<()> {
@@ -516,20 +527,19 @@ pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> Result<()> {
     }
 }
 
-/// The caller with this API token; with the version of their deals if `deals`.
-pub async fn token_user(db: &Db, token_hash: &str, deals: bool) -> Result<Option<Caller>> {
+/// The caller with this API token, with the view `versions` asked for.
+pub async fn token_user(db: &Db, token_hash: &str, versions: Versions) -> Result<Option<Caller>> {
     macro_rules! from {
         () => {
             "api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
         };
     }
-    const FROM: [&str; 2] = [
-        caller_select!(plain, from!()),
-        caller_select!(deals, from!()),
-    ];
-    Ok(
-        read!(db, c => sqlx::query_as(FROM[usize::from(deals)]).bind(token_hash).fetch_optional(c).await)?,
-    )
+    let sql = match versions {
+        Versions::None => caller_select!(plain, from!()),
+        Versions::All => caller_select!(all, from!()),
+        Versions::Deals => caller_select!(deals, from!()),
+    };
+    Ok(read!(db, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
 }
 
 #[cfg(test)]

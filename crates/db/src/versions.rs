@@ -2,6 +2,19 @@
 //! every request, kept with a view, and compared on the next request to tell whether the view
 //! may be served again.
 
+/// Which view versions a sign-in reads with the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    /// None: the caller alone.
+    None,
+    /// The `'all'` version only: for pages that keep copies of what only `'all'` moves (the
+    /// processes, the people).
+    All,
+    /// The `'all'` version and the deals the caller sees ([`DealsVersion`]): for kept boards and
+    /// deal lists.
+    Deals,
+}
+
 /// Where the deals a viewer may see stand, with everything else a board shows. Equal twice only
 /// if nothing the viewer's board shows changed in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::FromRow)]

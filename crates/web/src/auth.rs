@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use opportune_core::records::Locale;
 use opportune_core::visibility::Viewer;
 use opportune_db::users::{self, Caller, UserRow};
-use opportune_db::versions::DealsVersion;
+use opportune_db::versions::{DealsVersion, Versions};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -109,29 +109,45 @@ pub fn locale_of(user: Option<&UserRow>, headers: &HeaderMap, org_default: Local
 async fn user_of(
     state: &AppState,
     headers: &HeaderMap,
-    deals: bool,
+    versions: Versions,
 ) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(headers) {
-        return match users::token_user(&state.db, &secret_hash(token), deals).await? {
+        return match users::token_user(&state.db, &secret_hash(token), versions).await? {
             Some(u) => Ok(Some(u)),
             None => Err(ApiError::Unauthorized),
         };
     }
     match cookie(headers, SESSION_COOKIE) {
-        Some(s) => Ok(users::session_user(&state.db, &secret_hash(&s), deals).await?),
+        Some(s) => Ok(users::session_user(&state.db, &secret_hash(&s), versions).await?),
         None => Ok(None),
     }
 }
 
-/// Signing in a request as a caller of kind `Self`, reading where their deals stand if `deals`.
+/// The view versions read with a sign-in: those asked for, when they could be read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seen {
+    pub all: Option<i64>,
+    pub deals: Option<DealsVersion>,
+}
+
+impl Seen {
+    fn of(caller: &Caller) -> Seen {
+        Seen {
+            all: caller.all(),
+            deals: caller.deals(),
+        }
+    }
+}
+
+/// Signing in a request as a caller of kind `Self`, reading the view `versions` asked for.
 pub trait SignIn: Sized {
     type Rejection: IntoResponse;
 
     fn sign_in(
         parts: &mut Parts,
         state: &AppState,
-        deals: bool,
-    ) -> impl Future<Output = Result<(Self, Option<DealsVersion>), Self::Rejection>> + Send;
+        versions: Versions,
+    ) -> impl Future<Output = Result<(Self, Seen), Self::Rejection>> + Send;
 }
 
 /// The caller of a kept view ([`crate::views`]): `T` (an [`ApiUser`] or a [`PageUser`]) signed in
@@ -149,8 +165,32 @@ impl<T: SignIn + Send> FromRequestParts<AppState> for WithDeals<T> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (me, deals) = T::sign_in(parts, state, true).await?;
-        Ok(WithDeals { me, deals })
+        let (me, seen) = T::sign_in(parts, state, Versions::Deals).await?;
+        Ok(WithDeals {
+            me,
+            deals: seen.deals,
+        })
+    }
+}
+
+/// The caller of a page that uses the server's copies of what only the `'all'` view version
+/// moves (the processes, the people: [`AppState::processes`], [`AppState::people`]): `T` signed
+/// in with that version, read in the same query. `None` if it could not be read: the copies are
+/// then read afresh.
+pub struct WithAll<T> {
+    pub me: T,
+    pub all: Option<i64>,
+}
+
+impl<T: SignIn + Send> FromRequestParts<AppState> for WithAll<T> {
+    type Rejection = T::Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (me, seen) = T::sign_in(parts, state, Versions::All).await?;
+        Ok(WithAll { me, all: seen.all })
     }
 }
 
@@ -173,23 +213,23 @@ impl SignIn for ApiUser {
     async fn sign_in(
         parts: &mut Parts,
         state: &AppState,
-        deals: bool,
-    ) -> Result<(Self, Option<DealsVersion>), Localized> {
+        versions: Versions,
+    ) -> Result<(Self, Seen), Localized> {
         let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale().await));
-        match user_of(state, &parts.headers, deals).await {
+        match user_of(state, &parts.headers, versions).await {
             Ok(Some(caller)) => {
                 let tr = Tr::new(locale_of(
                     Some(&caller.user),
                     &parts.headers,
                     state.org_locale().await,
                 ));
-                let deals = caller.deals();
+                let seen = Seen::of(&caller);
                 let me = ApiUser {
                     viewer: caller.user.viewer(),
                     user: caller.user,
                     tr,
                 };
-                Ok((me, deals))
+                Ok((me, seen))
             }
             Ok(None) => Err(Localized(ApiError::Unauthorized, fallback)),
             Err(e) => Err(Localized(e, fallback)),
@@ -201,7 +241,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = Localized;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Localized> {
-        Ok(ApiUser::sign_in(parts, state, false).await?.0)
+        Ok(ApiUser::sign_in(parts, state, Versions::None).await?.0)
     }
 }
 
@@ -236,10 +276,10 @@ impl SignIn for PageUser {
     async fn sign_in(
         parts: &mut Parts,
         state: &AppState,
-        deals: bool,
-    ) -> Result<(Self, Option<DealsVersion>), Response> {
+        versions: Versions,
+    ) -> Result<(Self, Seen), Response> {
         let caller = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(s) => users::session_user(&state.db, &secret_hash(&s), deals)
+            Some(s) => users::session_user(&state.db, &secret_hash(&s), versions)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "session lookup failed");
@@ -253,14 +293,14 @@ impl SignIn for PageUser {
                 &parts.headers,
                 state.org_locale().await,
             ));
-            let deals = caller.deals();
+            let seen = Seen::of(&caller);
             Ok((
                 PageUser {
                     viewer: caller.user.viewer(),
                     user: caller.user,
                     tr,
                 },
-                deals,
+                seen,
             ))
         } else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -278,7 +318,7 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        Ok(PageUser::sign_in(parts, state, false).await?.0)
+        Ok(PageUser::sign_in(parts, state, Versions::None).await?.0)
     }
 }
 

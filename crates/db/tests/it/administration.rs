@@ -6,6 +6,7 @@ use crate::fixtures::{account, org};
 use chrono::{Duration, Utc};
 use opportune_core::records::{Locale, Role};
 use opportune_db::users::{self, UserChange, UserFilter};
+use opportune_db::versions::Versions;
 use opportune_db::{Db, DbError, Paging, accounts};
 
 /// The (name, depth) of every team, in the tree's order.
@@ -195,7 +196,7 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
         "the password is kept"
     );
     assert!(
-        users::session_user(&db, "live", false)
+        users::session_user(&db, "live", Versions::None)
             .await
             .expect("lookup")
             .is_none(),

@@ -4,6 +4,7 @@ use crate::fixtures::org;
 use chrono::{Duration, Utc};
 use opportune_core::records::{Locale, Role};
 use opportune_db::users::{self, NewUser};
+use opportune_db::versions::Versions;
 use opportune_db::{Db, DbError, org as settings};
 
 async fn users_are_found_by_email_whatever_its_case(db: Db) {
@@ -148,26 +149,26 @@ async fn sessions_expire_and_end(db: Db) {
     users::create_session(&db, "old", me, Utc::now() - Duration::minutes(1))
         .await
         .expect("expired session");
-    let u = users::session_user(&db, "live", false)
+    let u = users::session_user(&db, "live", Versions::None)
         .await
         .expect("lookup");
     assert_eq!(u.map(|c| c.user.id), Some(me));
     assert!(
-        users::session_user(&db, "old", false)
+        users::session_user(&db, "old", Versions::None)
             .await
             .expect("lookup")
             .is_none(),
         "expired"
     );
     assert!(
-        users::session_user(&db, "nope", false)
+        users::session_user(&db, "nope", Versions::None)
             .await
             .expect("lookup")
             .is_none()
     );
     users::delete_session(&db, "live").await.expect("sign out");
     assert!(
-        users::session_user(&db, "live", false)
+        users::session_user(&db, "live", Versions::None)
             .await
             .expect("lookup")
             .is_none(),
@@ -184,13 +185,13 @@ async fn api_tokens_are_found_by_hash_and_revoked_by_their_owner(db: Db) {
     users::create_token(&db, me, "ci", "hash-2")
         .await
         .expect("token");
-    let found = users::token_user(&db, "hash-1", false)
+    let found = users::token_user(&db, "hash-1", Versions::None)
         .await
         .expect("lookup")
         .expect("token user");
     assert_eq!(found.user.id, me);
     assert!(
-        users::token_user(&db, "hash-x", false)
+        users::token_user(&db, "hash-x", Versions::None)
             .await
             .expect("lookup")
             .is_none()
@@ -215,21 +216,21 @@ async fn api_tokens_are_found_by_hash_and_revoked_by_their_owner(db: Db) {
         "only the owner revokes"
     );
     assert!(
-        users::token_user(&db, "hash-1", false)
+        users::token_user(&db, "hash-1", Versions::None)
             .await
             .expect("lookup")
             .is_some()
     );
     users::revoke_token(&db, me, id).await.expect("revoke");
     assert!(
-        users::token_user(&db, "hash-1", false)
+        users::token_user(&db, "hash-1", Versions::None)
             .await
             .expect("lookup")
             .is_none(),
         "revoked"
     );
     assert!(
-        users::token_user(&db, "hash-2", false)
+        users::token_user(&db, "hash-2", Versions::None)
             .await
             .expect("lookup")
             .is_some(),

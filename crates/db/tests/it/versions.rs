@@ -8,14 +8,14 @@ use opportune_db::accounts::{self, AccountInput};
 use opportune_db::opportunities;
 use opportune_db::shares::{self, ShareKind};
 use opportune_db::users;
-use opportune_db::versions::DealsVersion;
+use opportune_db::versions::{DealsVersion, Versions};
 use opportune_db::{Db, Viewer, bulk};
 
 /// Each viewer's version, as signing in with their token (named after them) reads it.
 async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
     let mut out = Vec::new();
     for (name, v) in viewers {
-        let caller = users::token_user(db, name, true)
+        let caller = users::token_user(db, name, Versions::Deals)
             .await
             .expect("sign in")
             .expect("a token");
@@ -59,11 +59,29 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
             .await
             .expect("token");
     }
-    let plain = users::token_user(&db, "admin", false)
+    let plain = users::token_user(&db, "admin", Versions::None)
         .await
         .expect("sign in")
         .expect("a token");
-    assert_eq!(plain.deals(), None, "only read when asked for");
+    assert_eq!(
+        (plain.all(), plain.deals()),
+        (None, None),
+        "only read when asked for"
+    );
+    let with_all = users::token_user(&db, "admin", Versions::All)
+        .await
+        .expect("sign in")
+        .expect("a token");
+    let with_deals = users::token_user(&db, "admin", Versions::Deals)
+        .await
+        .expect("sign in")
+        .expect("a token");
+    let both = with_deals.deals().expect("read with the deals");
+    assert_eq!(
+        (with_all.all(), with_all.deals(), with_deals.all()),
+        (Some(both.all), None, Some(both.all)),
+        "'all' alone, or with the deals"
+    );
     let mut seen = all(&db, &viewers).await;
     assert_eq!(seen, all(&db, &viewers).await, "reading changes nothing");
 

@@ -7,7 +7,7 @@ use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithAll};
 use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::record_forms::AccountForm;
@@ -394,7 +394,7 @@ const RECENT_ACTIVITIES: i64 = 20;
 /// The account page; `in_use` adds the notice that a delete was refused.
 async fn show_page(
     state: &AppState,
-    me: &PageUser,
+    (me, all): (&PageUser, Option<i64>),
     a: Account,
     in_use: bool,
     share_error: Option<&str>,
@@ -434,7 +434,7 @@ async fn show_page(
         .await?;
         let shares = SharePanel::load(
             state,
-            (&me.viewer, None),
+            (&me.viewer, all),
             tr,
             (ShareKind::Account, a.id),
             (a.owner_id, a.editable),
@@ -509,12 +509,12 @@ fn won_on(o: &Opportunity) -> chrono::NaiveDate {
 
 async fn show(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     match load(&state, &me, id).await {
-        Ok(a) => show_page(&state, &me, a, false, q.share_error.as_deref()).await,
+        Ok(a) => show_page(&state, (&me, all), a, false, q.share_error.as_deref()).await,
         Err(r) => r,
     }
 }
@@ -525,7 +525,7 @@ async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId)
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(a) => show_page(&state, &me, a, true, None).await,
+            Ok(a) => show_page(&state, (&me, None), a, true, None).await,
             Err(r) => r,
         },
         Err(e) => fail(e),

@@ -7,7 +7,7 @@ use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithAll};
 use crate::error::ApiError;
 use crate::record_forms::ContactForm;
 use askama::Template;
@@ -301,14 +301,14 @@ impl ShowPage {
 /// The contact page; `in_use` adds the notice that a delete was refused.
 async fn show_page(
     state: &AppState,
-    me: &PageUser,
+    (me, all): (&PageUser, Option<i64>),
     c: Contact,
     in_use: bool,
     share_error: Option<&str>,
 ) -> Response {
     let shares = match SharePanel::load(
         state,
-        (&me.viewer, None),
+        (&me.viewer, all),
         me.tr,
         (ShareKind::Contact, c.id),
         (c.owner_id, c.editable),
@@ -342,12 +342,12 @@ async fn show_page(
 
 async fn show(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
     match load(&state, &me, id).await {
-        Ok(c) => show_page(&state, &me, c, false, q.share_error.as_deref()).await,
+        Ok(c) => show_page(&state, (&me, all), c, false, q.share_error.as_deref()).await,
         Err(r) => r,
     }
 }
@@ -358,7 +358,7 @@ async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId)
         Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(c) => show_page(&state, &me, c, true, None).await,
+            Ok(c) => show_page(&state, (&me, None), c, true, None).await,
             Err(r) => r,
         },
         Err(e) => fail(e),

@@ -6,7 +6,7 @@ use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithAll};
 use crate::error::ApiError;
 use crate::record_forms::LeadForm;
 use askama::Template;
@@ -272,7 +272,7 @@ struct ShowPage {
 
 async fn show(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
@@ -282,7 +282,7 @@ async fn show(
     };
     let shares = match SharePanel::load(
         &state,
-        (&me.viewer, None),
+        (&me.viewer, all),
         me.tr,
         (ShareKind::Lead, l.id),
         (l.owner_id, l.editable),

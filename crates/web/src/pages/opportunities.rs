@@ -7,7 +7,7 @@ use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
-use crate::auth::{PageUser, WithDeals};
+use crate::auth::{PageUser, WithAll, WithDeals};
 use crate::deals;
 use crate::error::ApiError;
 use crate::forms::OppForm;
@@ -639,7 +639,7 @@ async fn show_page(
 
 async fn show(
     State(state): State<AppState>,
-    WithDeals { me, deals }: WithDeals<PageUser>,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
 ) -> Response {
@@ -647,7 +647,6 @@ async fn show(
         Ok(deal) => {
             let act = ActivityForm::today();
             let share_error = q.share_error.as_deref();
-            let all = deals.map(|d| d.all);
             show_page(
                 &state,
                 &me,

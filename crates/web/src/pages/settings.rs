@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opportune_core::records::Locale;
 use opportune_db::users::{self, TokenRow};
+use opportune_db::versions::Versions;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -67,7 +68,7 @@ async fn set_language(
         return (StatusCode::UNPROCESSABLE_ENTITY, "locale").into_response();
     };
     if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
-        match users::session_user(&state.db, &auth::secret_hash(&secret), false).await {
+        match users::session_user(&state.db, &auth::secret_hash(&secret), Versions::None).await {
             Ok(Some(caller)) => {
                 if let Err(e) = users::set_locale(&state.db, caller.user.id, locale).await {
                     tracing::error!(error = %e, "set locale failed");

@@ -223,8 +223,9 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
     );
 }
 
-/// The colleagues a deal can be shared with are the server's copy while nobody changed: a user
-/// renamed or deactivated — here straight in the database — is on the next deal page as they are.
+/// The colleagues a deal or an account can be shared with are the server's copy while nobody
+/// changed: a user renamed or deactivated — here straight in the database — is on the next deal
+/// and account page as they are.
 async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
     let p = app.people().await;
     let acct = app.account(&p.rep_east, "华东医院").await;
@@ -243,7 +244,13 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
     let option = |u: &crate::helpers::User, name: &str| {
         format!("<option value=\"{}\">{name}</option>", u.id)
     };
+    let account_page = format!("/accounts/{acct}");
     let first = picker(&page(&owner, &app, &deal_page).await.text);
+    assert_eq!(
+        picker(&page(&owner, &app, &account_page).await.text),
+        first,
+        "the account page offers the same colleagues"
+    );
     let west = users::user(&app.db, p.rep_west.id).await.expect("rep_west");
     assert!(first.contains(&option(&p.rep_west, &west.name)), "{first}");
     assert_eq!(
@@ -285,11 +292,21 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
         renamed.contains(&option(&p.rep_west, "West Renamed")),
         "a colleague renamed: {renamed}"
     );
+    assert_eq!(
+        picker(&page(&owner, &app, &account_page).await.text),
+        renamed,
+        "on the account page too"
+    );
     change(&west, "West Renamed", false).await;
     let left = picker(&page(&owner, &app, &deal_page).await.text);
     assert!(
         !left.contains(&format!("value=\"{}\"", p.rep_west.id)),
         "a colleague deactivated is not offered: {left}"
+    );
+    assert_eq!(
+        picker(&page(&owner, &app, &account_page).await.text),
+        left,
+        "on the account page too"
     );
 }
 
