@@ -166,8 +166,9 @@ pub(crate) fn page(
 /// ` LIMIT n`, the number written into the statement rather than bound to it. SQLite plans with
 /// a bound LIMIT's value and so marks the statement to be prepared again whenever a value is
 /// bound there, i.e. on every run (a fifth of the deal page's CPU, docs/PERFORMANCE.md, fix 16);
-/// without knowing it, it plans as if every row were wanted. A page holds at most 500 rows
-/// ([`crate::Paging`]), so there are few such statements to keep.
+/// and the planner needs the value: told to ignore bound values, it planned a manager's lists
+/// as if every row were wanted. A page holds at most 500 rows ([`crate::Paging`]), so there are
+/// few such statements to keep.
 pub(crate) fn limit(n: i64) -> String {
     format!(" LIMIT {n}")
 }

@@ -446,8 +446,15 @@ impl Caller {
 }
 
 /// `SELECT` a [`Caller`] from `$from`, where `u` is the user: `plain`, with the `all` view
-/// version, or with the version of the `deals` they see ([`Versions`]).
+/// version, or with the version of the `deals` they see; or `as` a [`Versions`] variable asks.
 macro_rules! caller_select {
+    (as $versions:ident, $from:expr) => {
+        match $versions {
+            Versions::None => caller_select!(plain, $from),
+            Versions::All => caller_select!(all, $from),
+            Versions::Deals => caller_select!(deals, $from),
+        }
+    };
     (plain, $from:expr) => {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
@@ -479,11 +486,7 @@ pub async fn session_user(db: &Db, token_hash: &str, versions: Versions) -> Resu
             "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
         };
     }
-    let sql = match versions {
-        Versions::None => caller_select!(plain, from!()),
-        Versions::All => caller_select!(all, from!()),
-        Versions::Deals => caller_select!(deals, from!()),
-    };
+    let sql = caller_select!(as versions, from!());
     Ok(read!(db, c => sqlx::query_as(sql).bind(token_hash).bind(now()).fetch_optional(c).await)?)
 }
 
@@ -534,11 +537,7 @@ pub async fn token_user(db: &Db, token_hash: &str, versions: Versions) -> Result
             "api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active"
         };
     }
-    let sql = match versions {
-        Versions::None => caller_select!(plain, from!()),
-        Versions::All => caller_select!(all, from!()),
-        Versions::Deals => caller_select!(deals, from!()),
-    };
+    let sql = caller_select!(as versions, from!());
     Ok(read!(db, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
 }
 

@@ -69,9 +69,10 @@ impl<T> Default for KeptByAll<T> {
 }
 
 impl<T> KeptByAll<T> {
-    /// The copy read after the caller's `'all'` version `all` ([`auth::WithDeals`]) when that
-    /// still stands (a copy read after it is at least as new), else what `read` gives, kept for
-    /// the next caller at `all`. Without a version, read and not kept.
+    /// The copy read after the caller's `'all'` version `all` (read at sign-in:
+    /// [`auth::WithAll`], [`auth::WithDeals`]) when that still stands (a copy read after it is
+    /// at least as new), else what `read` gives, kept for the next caller at `all`. Without a
+    /// version, read and not kept.
     async fn get<F>(&self, all: Option<i64>, read: F) -> Result<Arc<T>, DbError>
     where
         F: Future<Output = Result<T, DbError>>,
@@ -116,16 +117,16 @@ impl AppState {
         })
     }
 
-    /// Every process with its stages and criteria (three queries), or the copy kept at the
-    /// caller's `'all'` version ([`KeptByAll::get`]).
+    /// Every process with its stages and criteria (three queries), or the copy kept while the
+    /// caller's `'all'` version `all` stands. Without a version, read and not kept.
     pub async fn processes(&self, all: Option<i64>) -> Result<Arc<Vec<Process>>, DbError> {
         self.processes
             .get(all, opportune_db::processes::list(&self.db))
             .await
     }
 
-    /// The active users by name (whom a record can be shared with), or the copy kept at the
-    /// caller's `'all'` version.
+    /// The active users by name (whom a record can be shared with), or the copy kept while the
+    /// caller's `'all'` version `all` stands. Without a version, read and not kept.
     pub async fn people(&self, all: Option<i64>) -> Result<Arc<Vec<Person>>, DbError> {
         self.people
             .get(all, opportune_db::shares::candidates(&self.db))
