@@ -101,7 +101,6 @@ pub struct Event {
     pub reason: Option<String>,
 }
 
-/// The columns of [`Opportunity`] and the joins they need, before any `WHERE`.
 /// The columns of [`Opportunity`] (and `$extra` ones) and the joins they need, before any `WHERE`.
 macro_rules! columns {
     () => {

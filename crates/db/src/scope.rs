@@ -177,8 +177,8 @@ pub(crate) fn limit(n: i64) -> String {
 /// total is `$counted` when the filter leaves it to the per-owner counts ([`count_visible`]),
 /// else the matches of `$scope` in `$table` are counted; then the page is read in `$order`
 /// ([`source`] through `$index`, [`page`]). `|$q| $bind` binds the filter's parameters (from
-/// `$4`) on a query; `$limit` and `$offset` name the two after them. (A macro: each backend's
-/// query has its own type.)
+/// `$4`) on a query; `$offset` names the one after them (the page size is written out,
+/// [`limit`]). (A macro: each backend's query has its own type.)
 macro_rules! record_page {
     (
         $db:expr, $v:expr, $p:expr,

@@ -5,7 +5,7 @@
 //! another's board.
 
 use crate::helpers::{TestApp, id};
-use crate::pages::{browser, form, page};
+use crate::pages::{browser, form, page, share_picker};
 use opportune_core::records::{Locale, Role};
 use opportune_db::Viewer;
 use opportune_db::accounts::{self, AccountInput};
@@ -234,13 +234,7 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
         .await;
     let deal_page = format!("/opportunities/{}", id(&deal));
     let owner = browser(&app, &p.rep_east).await;
-    let picker = |html: &str| {
-        html.split("id=\"share-user\"")
-            .nth(1)
-            .and_then(|t| t.split("</select>").next())
-            .expect("the colleague picker")
-            .to_owned()
-    };
+    let picker = |html: &str| share_picker(html).to_owned();
     let option = |u: &crate::helpers::User, name: &str| {
         format!("<option value=\"{}\">{name}</option>", u.id)
     };

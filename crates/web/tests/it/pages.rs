@@ -46,6 +46,14 @@ pub async fn form(c: &Client, app: &TestApp, path: &str, fields: &[(&str, &str)]
     send(c.post(app.url(path)).form(fields)).await
 }
 
+/// The options of a record page's "share with" picker (the share panel's `<select>`).
+pub fn share_picker(html: &str) -> &str {
+    html.split("id=\"share-user\"")
+        .nth(1)
+        .and_then(|t| t.split("</select>").next())
+        .expect("the colleague picker")
+}
+
 async fn signed_out_visitors_get_the_sign_in_form(app: TestApp) {
     let c = Client::builder()
         .cookie_store(true)

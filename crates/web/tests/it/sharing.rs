@@ -3,7 +3,7 @@
 //! the record shares it; a share is personal (the colleague's manager does not inherit it).
 
 use crate::helpers::{TestApp, ids};
-use crate::pages::{browser, form, page};
+use crate::pages::{browser, form, page, share_picker};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -252,12 +252,7 @@ async fn the_deal_page_shares_and_shows_read_only(app: TestApp) {
 
     let mine = page(&owner, &app, &deal).await;
     assert!(mine.text.contains("id=\"shares\""), "the panel is there");
-    let picker = mine
-        .text
-        .split("id=\"share-user\"")
-        .nth(1)
-        .and_then(|t| t.split("</select>").next())
-        .expect("the colleague picker");
+    let picker = share_picker(&mine.text);
     let option = |id: i64| format!("<option value=\"{id}\">");
     assert!(
         picker.contains(&option(p.rep_west.id)),
