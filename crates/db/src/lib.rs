@@ -254,11 +254,10 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Memory: 8 MiB of page cache per connection (9 connections), sorts too big for
-            // memory spill to temporary files, and SQLite as a whole asked to stay under
-            // 128 MiB (a soft limit: it sheds cached pages first, never fails a query).
-            .pragma("cache_size", "-8192")
-            .pragma("soft_heap_limit", "134217728");
+            // Memory: 8 MiB of page cache per connection (9 connections), and sorts too big
+            // for memory spill to temporary files. (SQLite is built without its memory
+            // statistics, .cargo/config.toml, so it keeps no heap limit of its own.)
+            .pragma("cache_size", "-8192");
         // Fresh planner statistics, as SQLite advises for pools: the writer's connection
         // ANALYZEs (rows sampled per index bounded by analysis_limit) the tables never analyzed
         // or grown or shrunk a lot since, when it opens (at start, and when the pool renews it).

@@ -3,7 +3,6 @@
 //! Current state lives in `opportunities`; every change of stage, certainty, amount, close date,
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
-use crate::accounts::owner_team;
 use crate::scope::{Kind, and, like, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
@@ -278,22 +277,26 @@ pub async fn list(
 ) -> Result<Page<Opportunity>> {
     let pattern = like(f.q.as_deref());
     let scope = scope(db, v, f, pattern.as_deref());
-    let total = if let Some(months) = in_months(f) {
-        stage_sums_from_totals(db, v, f, &months)
+    // The total, and the table's size when it is read with it (the count's query).
+    let (total, rows) = if let Some(months) = in_months(f) {
+        let total = stage_sums_from_totals(db, v, f, &months)
             .await?
             .iter()
             .map(|s| s.count)
-            .sum()
+            .sum();
+        (total, None)
     } else {
         let count = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM opportunities o WHERE {scope}"
+            "SELECT COUNT(*), (SELECT COALESCE(MAX(id), 0) FROM opportunities) FROM opportunities o WHERE {scope}"
         ));
-        read!(db, c => bind_filter!(sqlx::query_scalar(count), v, f, &pattern).fetch_one(c).await)?
+        let (total, rows) = read!(db, c => bind_filter!(sqlx::query_as::<_, (i64, i64)>(count), v, f, &pattern).fetch_one(c).await)?;
+        (total, Some(rows))
     };
     // Both statements are assembled from literals only: the scope, the table (read in the
     // sort's order when many deals match) and the chosen ORDER BY. The page is sorted and cut
     // on the bare deals; only its rows are joined to their account, owner and stage.
-    let from = crate::scope::source(db, "opportunities", sort.index(), &scope, total, p).await?;
+    let from =
+        crate::scope::source(db, "opportunities", sort.index(), &scope, total, rows, p).await?;
     let sql = sqlx::AssertSqlSafe(crate::scope::page(
         columns!(),
         &from,
@@ -554,15 +557,16 @@ pub(crate) async fn insert(
     (process_id, stage_id): (i64, i64),
     currency: &str,
 ) -> Result<i64> {
-    let team = owner_team(tx, x.owner_id).await?;
     let ts = now();
     let closed_at = (x.status != "open").then_some(ts);
+    // The owner's team is read in the statement: one round trip less while the write lock is
+    // held (docs/PERFORMANCE.md, fix 20). No row when the owner does not exist.
     let id: i64 = write!(tx, c => sqlx::query_scalar(
-        "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $10, $10) RETURNING id"
-    ).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(currency).bind(x.expected_close_date)
+        "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $9, $9 FROM users u WHERE u.id = $3 RETURNING id"
+    ).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency).bind(x.expected_close_date)
     .bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source)
     .bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade).bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at)
-    .fetch_one(c).await)?;
+    .fetch_optional(c).await)?.ok_or(DbError::NotFound)?;
     event(
         tx,
         id,
@@ -577,37 +581,39 @@ pub(crate) async fn insert(
     Ok(id)
 }
 
-/// Saves an edit made against `version`, recording an event for each tracked field that changed.
+/// Saves an edit of `before` (the deal as the editor read it: the edit is made against its
+/// version, and its fields are the `from` of the events), recording an event for each tracked
+/// field that changed. Stale if the deal changed since.
 pub async fn update(
     db: &Db,
     v: &Viewer,
-    id: i64,
-    version: i64,
+    before: &Opportunity,
     x: &OppInput,
 ) -> Result<Opportunity> {
-    let before = get(db, v, id).await?;
     if !before.editable {
         return Err(DbError::ReadOnly);
     }
-    if before.version != version {
-        return Err(DbError::Stale);
-    }
+    let id = before.id;
     let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
     let ts = now();
     let closed_at = match (before.status.as_str(), x.status.as_str()) {
         (_, "open") => None,
         ("open", _) => Some(ts),
         _ => before.closed_at,
     };
+    // The owner's team is read in the statement (fix 20); an owner who does not exist fails
+    // the owner's foreign key.
     let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = $7, amount_minor = $8, expected_close_date = $9, certainty = $10, certainty_evidence = $11, smart_goal = $12, source = $13, competitors = $14, status = $15, tracked = $16, grade = $17, first_meeting_date = $18, next_review_date = $19, closed_at = $20, updated_at = $21, version = version + 1 WHERE id = $22 AND version = $23 AND ",
+        "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = (SELECT u.team_id FROM users u WHERE u.id = $6), amount_minor = $7, expected_close_date = $8, certainty = $9, certainty_evidence = $10, smart_goal = $11, source = $12, competitors = $13, status = $14, tracked = $15, grade = $16, first_meeting_date = $17, next_review_date = $18, closed_at = $19, updated_at = $20, version = version + 1 WHERE id = $21 AND version = $22 AND ",
         controls!("opportunities")
-    )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(team).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
+    )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
     .bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
-    .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(DbError::Stale);
+        return Err(crate::refusal(
+            get(db, v, id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
     }
     let changes: [(&str, String, String); 5] = [
         (

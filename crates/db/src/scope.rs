@@ -85,17 +85,30 @@ pub(crate) fn visibility(db: &Db, role: Role, kind: Option<Kind>) -> String {
     }
 }
 
+/// How many records a list matches, and how many rows its table holds (the largest id stands
+/// for the size: one index probe, not a count), read together: what [`source`] weighs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counted {
+    pub matches: i64,
+    pub rows: i64,
+}
+
+/// The size of `table` as [`Counted::rows`] reads it, as a scalar subquery.
+fn rows_of(table: &str) -> String {
+    format!("(SELECT COALESCE(MAX(id), 0) FROM {table})")
+}
+
 /// How many records of `kind` (not deals) the viewer sees, with only a lead `status` to narrow
-/// them: summed from `record_counts` (kept by triggers, per owner) for their own and their team
-/// subtree's records — a record's team is its owner's — plus the records only shared with them,
-/// counted from the records (a handful). Counting a manager's 800,000 activities one by one
-/// took over a second.
+/// them, and the size of their table, in one query: summed from `record_counts` (kept by
+/// triggers, per owner) for their own and their team subtree's records — a record's team is its
+/// owner's — plus the records only shared with them, counted from the records (a handful).
+/// Counting a manager's 800,000 activities one by one took over a second.
 pub(crate) async fn count_visible(
     db: &Db,
     v: &Viewer,
     kind: Kind,
     status: Option<&str>,
-) -> Result<i64> {
+) -> Result<Counted> {
     debug_assert_ne!(kind, Kind::Opportunity, "deals are counted in board_totals");
     let (table, name) = kind.counted();
     let status_clause = status.map_or("", |_| " AND t.status = $5");
@@ -106,24 +119,26 @@ pub(crate) async fn count_visible(
         }
         Role::Rep => " AND t.owner_id = $1",
     };
-    let counted = sqlx::AssertSqlSafe(format!(
-        "SELECT CAST(COALESCE(SUM(t.records), 0) AS BIGINT) FROM record_counts t WHERE t.kind = $4{owners}{status_clause}"
-    ));
-    let mut total: i64 = read!(db, c => crate::bind_viewer!(sqlx::query_scalar(counted), v).bind(name).bind(status).fetch_one(c).await)?;
-    if v.role != Role::Admin {
+    let only_shared = if v.role == Role::Admin {
+        String::new()
+    } else {
         let shared = Kind::shared(kind)
             .iter()
             .map(|(column, ids)| among(db, column, ids))
             .collect::<Vec<_>>()
             .join(" OR ");
         let status_clause = status.map_or("", |_| " AND o.status = $5");
-        let only_shared = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {table} o WHERE ({shared}) AND NOT COALESCE({}, FALSE){status_clause}",
+        format!(
+            " + (SELECT COUNT(*) FROM {table} o WHERE ({shared}) AND NOT COALESCE({}, FALSE){status_clause})",
             visibility(db, v.role, None)
-        ));
-        total += read!(db, c => crate::bind_viewer!(sqlx::query_scalar::<_, i64>(only_shared), v).bind(name).bind(status).fetch_one(c).await)?;
-    }
-    Ok(total)
+        )
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(COALESCE((SELECT SUM(t.records) FROM record_counts t WHERE t.kind = $4{owners}{status_clause}), 0) AS BIGINT){only_shared}, {}",
+        rows_of(table)
+    ));
+    let (matches, rows) = read!(db, c => crate::bind_viewer!(sqlx::query_as::<_, (i64, i64)>(sql), v).bind(name).bind(status).fetch_one(c).await)?;
+    Ok(Counted { matches, rows })
 }
 
 /// `base` and the clauses that apply, as plain conjunctions: a filter that is not set is not
@@ -175,7 +190,8 @@ pub(crate) fn limit(n: i64) -> String {
 
 /// One page of a record list (accounts, contacts, leads, activities) as a [`crate::Page`]: the
 /// total is `$counted` when the filter leaves it to the per-owner counts ([`count_visible`]),
-/// else the matches of `$scope` in `$table` are counted; then the page is read in `$order`
+/// else the matches of `$scope` in `$table` are counted (with the table's size, one query); then
+/// the page is read in `$order`
 /// ([`source`] through `$index`, [`page`]). `|$q| $bind` binds the filter's parameters (from
 /// `$4`) on a query; `$offset` names the one after them (the page size is written out,
 /// [`limit`]). (A macro: each backend's query has its own type.)
@@ -189,20 +205,28 @@ macro_rules! record_page {
     ) => {{
         let (db, v, p, scope): (&$crate::Db, &$crate::Viewer, $crate::Paging, &str) =
             ($db, $v, $p, $scope);
-        let total: i64 = match $counted {
-            Some(total) => total,
+        let counted: $crate::scope::Counted = match $counted {
+            Some(counted) => counted,
             None => {
                 let count = sqlx::AssertSqlSafe(format!(
-                    concat!("SELECT COUNT(*) FROM ", $table, " o WHERE {}"),
+                    concat!(
+                        "SELECT COUNT(*), (SELECT COALESCE(MAX(id), 0) FROM ",
+                        $table,
+                        ") FROM ",
+                        $table,
+                        " o WHERE {}"
+                    ),
                     scope
                 ));
-                $crate::read!(db, c => {
-                    let $q = $crate::bind_viewer!(sqlx::query_scalar(count), v);
+                let (matches, rows) = $crate::read!(db, c => {
+                    let $q = $crate::bind_viewer!(sqlx::query_as::<_, (i64, i64)>(count), v);
                     $bind.fetch_one(c).await
-                })?
+                })?;
+                $crate::scope::Counted { matches, rows }
             }
         };
-        let from = $crate::scope::source(db, $table, $index, scope, total, p).await?;
+        let total = counted.matches;
+        let from = $crate::scope::source(db, $table, $index, scope, counted.matches, Some(counted.rows), p).await?;
         let sql = sqlx::AssertSqlSafe($crate::scope::page(
             $columns, &from, scope, $order, p.limit, $offset,
         ));
@@ -230,8 +254,8 @@ pub(crate) fn read_in_order(matches: i64, rows: i64, p: Paging) -> bool {
 }
 
 /// The table of a list (`FROM` it, aliased `o`), read through `index` in the sort's order when
-/// [`read_in_order`] says so for the list's `matches`, else its matches (`scope`) collected
-/// first. SQLite is told to walk the order (`INDEXED BY`): its planner does not weigh a `LIMIT`
+/// [`read_in_order`] says so for the list's `matches` and the table's `rows` (read here when not
+/// given), else its matches (`scope`) collected first. SQLite is told to walk the order (`INDEXED BY`): its planner does not weigh a `LIMIT`
 /// against the visibility's multi-index OR. PostgreSQL's planner chooses the order itself when
 /// many rows match, but also walked the name index for a rep's 1,100 accounts among 200,000
 /// (its estimate of the OR of the visibility is far too high): there the matches are collected
@@ -243,13 +267,18 @@ pub(crate) async fn source(
     index: &'static str,
     scope: &str,
     matches: i64,
+    rows: Option<i64>,
     p: Paging,
 ) -> Result<String> {
     // The table has at least `matches` rows: when even that does not favour the order, skip
-    // reading its size. Else the largest id stands for the size: one index probe, not a count.
+    // reading its size.
     let in_order = read_in_order(matches, matches, p) && {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}"));
-        let rows: i64 = read!(db, c => sqlx::query_scalar(sql).fetch_one(c).await)?;
+        let rows = if let Some(rows) = rows {
+            rows
+        } else {
+            let sql = sqlx::AssertSqlSafe(format!("SELECT {}", rows_of(table)));
+            read!(db, c => sqlx::query_scalar(sql).fetch_one(c).await)?
+        };
         read_in_order(matches, rows, p)
     };
     Ok(match (db, in_order) {

@@ -61,10 +61,12 @@ fn deal_field(field: &'static str) -> &'static str {
     }
 }
 
-/// Validates the form against `lead` and converts it in one transaction.
+/// Validates the form against `lead` and converts it in one transaction (`all`: the caller's
+/// `'all'` version, for the processes).
 pub async fn convert(
     state: &AppState,
     v: &Viewer,
+    all: Option<i64>,
     lead: &Lead,
     f: &ConvertForm,
 ) -> Result<Converted, ApiError> {
@@ -126,7 +128,7 @@ pub async fn convert(
                 None
             }
         };
-        let start = crate::deals::process_start(state, &f.process_id, &mut errors).await?;
+        let start = crate::deals::process_start(state, all, &f.process_id, &mut errors).await?;
         input.zip(start)
     } else {
         None

@@ -8,26 +8,27 @@ use opportune_core::process::{MoveDecision, MoveRefusal, MoveRequest, decide_mov
 use opportune_core::records::OppStatus;
 use opportune_core::visibility::Viewer;
 use opportune_db::opportunities::{self, Opportunity};
-use opportune_db::processes::{self, Process};
+use opportune_db::processes::Process;
 use std::collections::HashSet;
 
 /// The process named in a form and its first stage, if it is an active process with stages;
-/// else the problem is recorded under `process_id`.
+/// else the problem is recorded under `process_id`. From the server's copy of the processes
+/// while the caller's `'all'` version `all` stands ([`AppState::processes`]).
 pub async fn process_start(
     state: &AppState,
+    all: Option<i64>,
     raw: &str,
     errors: &mut opportune_core::FieldErrors,
 ) -> Result<Option<(i64, i64)>, ApiError> {
     match crate::forms::optional_id(raw) {
-        Ok(Some(id)) => match processes::get(&state.db, id).await {
-            Ok(p) if p.row.active && !p.stages.is_empty() => {
+        Ok(Some(id)) => match state.process(all, id).await? {
+            Some(p) if p.row.active && !p.stages.is_empty() => {
                 Ok(Some((p.row.id, p.stages[0].row.id)))
             }
-            Ok(_) | Err(opportune_db::DbError::NotFound) => {
+            _ => {
                 errors.add("process_id", "not_found");
                 Ok(None)
             }
-            Err(e) => Err(e.into()),
         },
         Ok(None) => {
             errors.add("process_id", "required");
@@ -46,11 +47,17 @@ pub async fn default_close_date(state: &AppState) -> chrono::NaiveDate {
     crate::api::opportunities::today() + chrono::Days::new(days.unsigned_abs())
 }
 
-/// Validates and creates a deal at the first stage of its process.
-pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Opportunity, ApiError> {
+/// Validates and creates a deal at the first stage of its process (`all`: the caller's `'all'`
+/// version, for the processes).
+pub async fn create(
+    state: &AppState,
+    v: &Viewer,
+    all: Option<i64>,
+    form: &OppForm,
+) -> Result<Opportunity, ApiError> {
     let validated = form.validate(v.user_id);
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
-    let start = process_start(state, &form.process_id, &mut errors).await?;
+    let start = process_start(state, all, &form.process_id, &mut errors).await?;
     if let Ok(input) = &validated {
         check_account(state, v, input.account_id, &mut errors).await?;
         check_owner(state, v, input.owner_id, &mut errors).await?;
@@ -69,8 +76,8 @@ pub async fn create(state: &AppState, v: &Viewer, form: &OppForm) -> Result<Oppo
     }
 }
 
-/// Validates and saves an edit made against `version`; a stale version is refused with the
-/// current record.
+/// Validates and saves an edit of `current` (as the caller read it) made against `version`; a
+/// stale version is refused with the current record.
 pub async fn update(
     state: &AppState,
     v: &Viewer,
@@ -95,7 +102,7 @@ pub async fn update(
     if version != current.version {
         return Err(stale(current));
     }
-    match opportunities::update(&state.db, v, current.id, version, &input).await {
+    match opportunities::update(&state.db, v, current, &input).await {
         Err(opportune_db::DbError::Stale) => {
             let now = opportunities::get(&state.db, v, current.id).await?;
             Err(stale(&now))
@@ -115,15 +122,17 @@ pub fn stale(current: &Opportunity) -> ApiError {
     )
 }
 
-/// Ticks exactly `item_ids` (entry criteria and work items of this deal's process).
+/// Ticks exactly `item_ids` (entry criteria and work items of this deal's process; `all`: the
+/// caller's `'all'` version, for the processes).
 pub async fn set_checks(
     state: &AppState,
     v: &Viewer,
+    all: Option<i64>,
     opp: &Opportunity,
     item_ids: &[i64],
     version: i64,
 ) -> Result<Opportunity, ApiError> {
-    let process = processes::get(&state.db, opp.process_id).await?;
+    let process = deal_process(state, all, opp).await?;
     if item_ids.iter().any(|id| process.item(*id).is_none()) {
         return Err(ApiError::invalid("item_ids", "invalid_choice"));
     }
@@ -144,6 +153,18 @@ pub async fn set_checks(
     }
 }
 
+/// The process of `opp`, from the server's copy while `all` stands.
+async fn deal_process(
+    state: &AppState,
+    all: Option<i64>,
+    opp: &Opportunity,
+) -> Result<Process, ApiError> {
+    state
+        .process(all, opp.process_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("deal in a process that does not exist".into()))
+}
+
 /// Why a move was refused, for the API body and the page.
 pub struct Refusal {
     pub code: &'static str,
@@ -151,18 +172,19 @@ pub struct Refusal {
     pub unmet: Vec<(i64, String, String)>,
 }
 
-/// Moves a deal to `stage_id` under the entry-criteria rule. `Err(Ok(refusal))` is a refused
-/// move; `Err(Err(e))` any other failure.
+/// Moves a deal to `stage_id` under the entry-criteria rule: `opp` and its `ticked` criteria as
+/// the caller read them (one query, `get_with_checks`; the move is refused as stale if either
+/// changed since), `all` the caller's `'all'` version, for the processes. `Err(Ok(refusal))` is
+/// a refused move; `Err(Err(e))` any other failure.
 pub async fn move_stage(
     state: &AppState,
     v: &Viewer,
-    opp: &Opportunity,
+    all: Option<i64>,
+    (opp, ticked): (&Opportunity, &[i64]),
     stage_id: i64,
     override_reason: Option<&str>,
 ) -> Result<Opportunity, Result<Refusal, ApiError>> {
-    let process: Process = processes::get(&state.db, opp.process_id)
-        .await
-        .map_err(|e| Err(e.into()))?;
+    let process = deal_process(state, all, opp).await.map_err(Err)?;
     let (Some(from), to) = (process.stage(opp.stage_id), process.stage(stage_id)) else {
         return Err(Err(ApiError::Internal(
             "deal in a stage outside its process".into(),
@@ -174,11 +196,7 @@ pub async fn move_stage(
             unmet: Vec::new(),
         }));
     };
-    let ticked: HashSet<i64> = opportunities::checks(&state.db, opp.id)
-        .await
-        .map_err(|e| Err(e.into()))?
-        .into_iter()
-        .collect();
+    let ticked: HashSet<i64> = ticked.iter().copied().collect();
     let status = OppStatus::parse(&opp.status).unwrap_or(OppStatus::Open);
     if let Some(r) = override_reason
         && r.chars().count() > crate::forms::NOTE_MAX

@@ -125,6 +125,16 @@ impl AppState {
             .await
     }
 
+    /// The process `id` (active or not) from [`processes`](AppState::processes).
+    pub async fn process(&self, all: Option<i64>, id: i64) -> Result<Option<Process>, DbError> {
+        Ok(self
+            .processes(all)
+            .await?
+            .iter()
+            .find(|p| p.row.id == id)
+            .cloned())
+    }
+
     /// The active users by name (whom a record can be shared with), or the copy kept while the
     /// caller's `'all'` version `all` stands. Without a version, read and not kept.
     pub async fn people(&self, all: Option<i64>) -> Result<Arc<Vec<Person>>, DbError> {

@@ -50,7 +50,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     let won = opportunity(&db, &me, a.id, &sales, "won", 7_000, d(2027, 1, 1)).await;
     let mut input = opp_input(&me, a.id, "won", 7_000, d(2027, 1, 1));
     input.status = "won".into();
-    opportunities::update(&db, &me, won.id, 1, &input)
+    opportunities::update(&db, &me, &won, &input)
         .await
         .expect("win");
     opportunity(&db, &me, a.id, &other, "elsewhere", 9_000, d(2027, 1, 1)).await;
@@ -193,12 +193,12 @@ async fn the_totals_agree_with_the_deals(db: Db) {
         .expect("move");
     let mut input = opp_input(&o.rep_east, a.id, "a", 150, d(2027, 5, 2));
     input.owner_id = o.rep_sh.user_id;
-    opportunities::update(&db, &o.mgr_east, moved.id, moved.version, &input)
+    opportunities::update(&db, &o.mgr_east, &moved, &input)
         .await
         .expect("amount, close month and owner");
     let mut won = opp_input(&o.rep_east, a.id, "b", 200, d(2027, 2, 1));
     won.status = "won".into();
-    opportunities::update(&db, &o.rep_east, deals[1].id, 1, &won)
+    opportunities::update(&db, &o.rep_east, &deals[1], &won)
         .await
         .expect("win");
     opportunities::delete(&db, &o.rep_east, deals[5].id)

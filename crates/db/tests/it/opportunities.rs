@@ -89,7 +89,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
     let mut edit = opp_input(&me, a.id, "Ultrasound, 2 units", 20_000, d(2027, 4, 30));
     edit.certainty = 30;
     edit.smart_goal = "Sign by April".into();
-    let saved = opportunities::update(&db, &me, deal.id, 1, &edit)
+    let saved = opportunities::update(&db, &me, &deal, &edit)
         .await
         .expect("update");
     assert_eq!(
@@ -120,7 +120,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
 
     // Won: a status event, and the deal is closed at that moment.
     edit.status = "won".into();
-    let won = opportunities::update(&db, &me, deal.id, 2, &edit)
+    let won = opportunities::update(&db, &me, &saved, &edit)
         .await
         .expect("win");
     assert_eq!(won.closed_at, Some(won.updated_at));
@@ -131,7 +131,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
 
     // A manager hands the deal to a rep of a sub-team: an owner event, and the team follows.
     edit.owner_id = o.rep_sh.user_id;
-    let handed = opportunities::update(&db, &o.mgr_east, deal.id, 3, &edit)
+    let handed = opportunities::update(&db, &o.mgr_east, &won, &edit)
         .await
         .expect("reassign");
     assert_eq!(
@@ -148,7 +148,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
 
     // Reopened: closed_at is cleared.
     edit.status = "open".into();
-    let reopened = opportunities::update(&db, &o.mgr_east, deal.id, 4, &edit)
+    let reopened = opportunities::update(&db, &o.mgr_east, &handed, &edit)
         .await
         .expect("reopen");
     assert_eq!(reopened.closed_at, None);
@@ -161,12 +161,12 @@ async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
     let sales = process(&db, "sales_cycle").await;
     let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
     let first = opp_input(&me, a.id, "Ultrasound", 15_000, d(2027, 3, 31));
-    opportunities::update(&db, &me, deal.id, 1, &first)
+    opportunities::update(&db, &me, &deal, &first)
         .await
         .expect("first edit");
 
     let second = opp_input(&me, a.id, "Ultrasound", 99_000, d(2028, 1, 1));
-    let stale = opportunities::update(&db, &me, deal.id, 1, &second).await;
+    let stale = opportunities::update(&db, &me, &deal, &second).await;
     assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
     let now = opportunities::get(&db, &me, deal.id).await.expect("get");
     assert_eq!(
@@ -394,7 +394,7 @@ async fn the_list_filters_sorts_and_pages(db: Db) {
     );
     won.status = "won".into();
     won.certainty = 100;
-    opportunities::update(&db, &o.rep_sh, gamma.id, 1, &won)
+    opportunities::update(&db, &o.rep_sh, &gamma, &won)
         .await
         .expect("win gamma");
     let moved =

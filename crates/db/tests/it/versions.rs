@@ -109,7 +109,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
         .expect("move");
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "moved");
     let mut edit = opp_input(&o.rep_sh, factory.id, "Line 2", 200, d(2027, 2, 1));
-    let deal = opportunities::update(&db, &o.rep_sh, deal.id, deal.version, &edit)
+    let deal = opportunities::update(&db, &o.rep_sh, &deal, &edit)
         .await
         .expect("edit");
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "edited");
@@ -135,7 +135,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     .expect("share");
     assert_eq!(moved(&db, &viewers, &mut seen).await, everyone, "shared");
     edit.amount_minor = 300;
-    let deal = opportunities::update(&db, &o.rep_sh, deal.id, deal.version, &edit)
+    let deal = opportunities::update(&db, &o.rep_sh, &deal, &edit)
         .await
         .expect("edit shared");
     assert_eq!(
@@ -147,7 +147,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     // Reassigned by the manager: whose shared deal it is changes, so every version moves (a sum
     // over other owners could otherwise come back to a value it had).
     edit.owner_id = o.rep_east.user_id;
-    let deal = opportunities::update(&db, &o.mgr_east, deal.id, deal.version, &edit)
+    let deal = opportunities::update(&db, &o.mgr_east, &deal, &edit)
         .await
         .expect("reassign");
     assert_eq!(
@@ -156,7 +156,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
         "reassigned"
     );
     edit.name = "Line 3".into();
-    let deal = opportunities::update(&db, &o.rep_east, deal.id, deal.version, &edit)
+    let deal = opportunities::update(&db, &o.rep_east, &deal, &edit)
         .await
         .expect("edit reassigned");
     assert_eq!(

@@ -270,7 +270,7 @@ impl Kind for Opportunities {
             amount_minor: cur.amount_minor + 1,
             ..OppInput::from(&cur)
         };
-        opportunities::update(db, v, id, cur.version, &input)
+        opportunities::update(db, v, &cur, &input)
             .await
             .map(|x| x.version)
     }

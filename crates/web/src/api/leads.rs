@@ -3,7 +3,7 @@
 
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, WithAll};
 use crate::convert::ConvertForm;
 use crate::error::{ApiError, Localized};
 use crate::json::{IdPath, JsonBody, QueryParams};
@@ -296,7 +296,7 @@ pub struct ConvertOut {
     responses((status = 201, body = ConvertOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn convert(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ConvertBody>,
 ) -> Result<(StatusCode, Json<ConvertOut>), Localized> {
@@ -321,7 +321,7 @@ async fn convert(
         }
         None => form.opportunity_name.clear(),
     }
-    let done = match crate::convert::convert(&state, &me.viewer, &lead, &form).await {
+    let done = match crate::convert::convert(&state, &me.viewer, all, &lead, &form).await {
         Ok(done) => done,
         Err(ApiError::Stale(_)) => {
             let now = leads::get(&state.db, &me.viewer, id)

@@ -3,7 +3,7 @@
 
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
-use crate::auth::{ApiUser, WithDeals};
+use crate::auth::{ApiUser, WithAll, WithDeals};
 use crate::deals;
 use crate::error::{ApiError, Localized};
 use crate::forms::OppForm;
@@ -307,7 +307,7 @@ impl OppPatch {
     responses((status = 201, body = OppOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithAll { me, all }: WithAll<ApiUser>,
     JsonBody(b): JsonBody<OppCreate>,
 ) -> Result<(StatusCode, Json<OppOut>), Localized> {
     let form = OppForm {
@@ -329,7 +329,7 @@ async fn create(
         next_review_date: b.next_review_date.unwrap_or_default(),
         version: String::new(),
     };
-    let o = deals::create(&state, &me.viewer, &form)
+    let o = deals::create(&state, &me.viewer, all, &form)
         .await
         .map_err(|e| me.err(e))?;
     Ok((StatusCode::CREATED, Json(OppOut::from_row(o, Vec::new()))))
@@ -404,7 +404,7 @@ pub struct StageMove {
     responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn move_stage(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<StageMove>,
 ) -> Result<Json<OppOut>, Localized> {
@@ -412,7 +412,8 @@ async fn move_stage(
     match deals::move_stage(
         &state,
         &me.viewer,
-        &o,
+        all,
+        (&o, &checks),
         b.stage_id,
         b.override_reason.as_deref(),
     )
@@ -446,12 +447,12 @@ pub struct ChecksBody {
     responses((status = 200, body = OppOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_checks(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ChecksBody>,
 ) -> Result<Json<OppOut>, Localized> {
     let (o, _) = load(&state, &me, id).await?;
-    let o = deals::set_checks(&state, &me.viewer, &o, &b.item_ids, b.version)
+    let o = deals::set_checks(&state, &me.viewer, all, &o, &b.item_ids, b.version)
         .await
         .map_err(|e| me.err(e))?;
     let checks = opportunities::checks(&state.db, id)

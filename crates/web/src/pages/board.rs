@@ -4,7 +4,7 @@
 use super::{HtmlForm, PageId, Shell, render, render_kept, safe_next};
 use crate::AppState;
 use crate::api::opportunities::{Board, BoardQuery, load_board};
-use crate::auth::{PageUser, WithDeals};
+use crate::auth::{PageUser, WithAll, WithDeals};
 use crate::deals;
 use crate::error::ApiError;
 use crate::views;
@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use opportune_core::Money;
 use opportune_core::board::ClosePeriod;
 use opportune_db::opportunities::{self, Opportunity};
-use opportune_db::processes::{self, Process};
+use opportune_db::processes::Process;
 use opportune_db::users::{self, Person, TeamRow};
 use serde::Deserialize;
 
@@ -211,13 +211,13 @@ struct MoveRefusedPage {
 /// The plain-form stage move (the board's fallback without JavaScript, and the deal page's).
 async fn move_form(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<MoveForm>,
 ) -> Response {
-    let opp = match opportunities::get(&state.db, &me.viewer, id).await {
-        Ok(o) if !o.editable => return super::read_only_for(me.tr, &me.user),
-        Ok(o) => o,
+    let (opp, ticked) = match opportunities::get_with_checks(&state.db, &me.viewer, id).await {
+        Ok((o, _)) if !o.editable => return super::read_only_for(me.tr, &me.user),
+        Ok(found) => found,
         Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
         Err(e) => {
             tracing::error!(error = %e, "move load failed");
@@ -226,15 +226,15 @@ async fn move_form(
     };
     let next = safe_next(&f.next).to_owned();
     let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
-    match deals::move_stage(&state, &me.viewer, &opp, f.stage_id, reason).await {
+    match deals::move_stage(&state, &me.viewer, all, (&opp, &ticked), f.stage_id, reason).await {
         Ok(_) => Redirect::to(&next).into_response(),
         Err(Ok(refusal)) => {
-            let stage_name = match processes::get(&state.db, opp.process_id).await {
-                Ok(p) => p
+            let stage_name = match state.process(all, opp.process_id).await {
+                Ok(Some(p)) => p
                     .stage(f.stage_id)
                     .map(|s| s.name(me.tr.locale).to_owned())
                     .unwrap_or_default(),
-                Err(_) => String::new(),
+                Ok(None) | Err(_) => String::new(),
             };
             let other = (refusal.code != "criteria_unmet").then(|| {
                 me.tr

@@ -5,7 +5,7 @@ use super::fail;
 use super::leads::load;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, WithAll};
 use crate::convert::{ConvertForm, convert};
 use crate::error::ApiError;
 use askama::Template;
@@ -102,7 +102,7 @@ async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): Page
 
 async fn submit(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ConvertForm>,
 ) -> Response {
@@ -110,7 +110,7 @@ async fn submit(
         Ok(l) => l,
         Err(r) => return r,
     };
-    match convert(&state, &me.viewer, &l, &f).await {
+    match convert(&state, &me.viewer, all, &l, &f).await {
         Ok(done) => {
             let to = done.opportunity_id.map_or_else(
                 || format!("/accounts/{}", done.account_id),

@@ -328,10 +328,10 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     HtmlForm(f): HtmlForm<OppForm>,
 ) -> Response {
-    match deals::create(&state, &me.viewer, &f).await {
+    match deals::create(&state, &me.viewer, all, &f).await {
         Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
         Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
@@ -671,7 +671,7 @@ struct ChecksForm {
 
 async fn save_checks(
     State(state): State<AppState>,
-    me: PageUser,
+    WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ChecksForm>,
 ) -> Response {
@@ -679,7 +679,7 @@ async fn save_checks(
         Ok(o) => o,
         Err(r) => return r,
     };
-    match deals::set_checks(&state, &me.viewer, &o, &f.item, f.version).await {
+    match deals::set_checks(&state, &me.viewer, all, &o, &f.item, f.version).await {
         Ok(_) | Err(ApiError::Stale(_)) => {
             Redirect::to(&format!("/opportunities/{id}#criteria")).into_response()
         }

@@ -291,10 +291,64 @@ async fn criteria_ticks_are_checked(app: TestApp) {
     assert_eq!(cleared["checked_items"], json!([]));
 }
 
+/// The server keeps the processes while no process changes (docs/PERFORMANCE.md, fix 13): a move
+/// judged after an admin changed a stage's criteria follows the change.
+async fn a_move_follows_a_change_of_the_stage_criteria(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let admin = app.user("admin@example.com", Role::Admin, None).await;
+    let path = format!("/api/v1/opportunities/{}/stage", opp["id"]);
+    let (first, target) = (&sales["stages"][0], &sales["stages"][1]);
+    app.post(&path, &rep, json!({ "stage_id": target["id"] }))
+        .await
+        .err(409, "criteria_unmet");
+
+    let browser = crate::pages::browser(&app, &admin).await;
+    let stage_form = format!("/admin/processes/{}/stages/{}", sales["id"], target["id"]);
+    let save = |version: String, entry: &'static str| {
+        let (browser, app, stage_form) = (&browser, &app, &stage_form);
+        async move {
+            let fields = [
+                ("version", version.as_str()),
+                ("name_zh", "拜访"),
+                ("name_en", "Call"),
+                ("probability", "10"),
+                ("target_days", "21"),
+                ("criteria_mode", "all"),
+                ("entry", entry),
+            ];
+            let saved = crate::pages::form(browser, app, stage_form, &fields).await;
+            assert_eq!(saved.status, reqwest::StatusCode::OK, "{}", saved.text);
+        }
+    };
+    save(sales["version"].to_string(), "").await;
+    let moved = app
+        .post(&path, &rep, json!({ "stage_id": target["id"] }))
+        .await
+        .ok(200);
+    assert_eq!(moved["stage_id"], target["id"], "no criteria left to meet");
+    app.post(&path, &rep, json!({ "stage_id": first["id"] }))
+        .await
+        .ok(200);
+
+    let now = app.process(&rep, "sales_cycle").await;
+    save(now["version"].to_string(), "有预算 | Budget exists").await;
+    let criterion =
+        app.process(&rep, "sales_cycle").await["stages"][1]["criteria"][0]["id"].clone();
+    let e = app
+        .post(&path, &rep, json!({ "stage_id": target["id"] }))
+        .await
+        .err(409, "criteria_unmet");
+    assert_eq!(
+        e["unmet_criteria"][0]["id"], criterion,
+        "the new criterion is asked for"
+    );
+}
+
 http_tests!(
     a_gated_stage_needs_its_criteria,
     an_override_reason_lets_the_move_through_and_is_kept,
     moving_back_needs_no_criteria,
     some_moves_are_refused_outright,
     criteria_ticks_are_checked,
+    a_move_follows_a_change_of_the_stage_criteria,
 );
