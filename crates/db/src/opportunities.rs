@@ -722,9 +722,24 @@ pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     tx.commit().await
 }
 
+/// The history query of one deal (`$1`), newest first, then `$rest` (a `LIMIT`, or nothing).
+macro_rules! history_sql {
+    ($rest:literal) => {
+        concat!(
+            "SELECT e.id, e.opportunity_id, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason FROM opportunity_events e JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC",
+            $rest
+        )
+    };
+}
+
 /// The deal's history, newest first. The caller has checked the deal is visible.
 pub async fn history(db: &Db, opportunity_id: i64) -> Result<Vec<Event>> {
-    Ok(read!(db, c => sqlx::query_as(
-        "SELECT e.id, e.opportunity_id, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason FROM opportunity_events e JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC"
-    ).bind(opportunity_id).fetch_all(c).await)?)
+    Ok(read!(db, c => sqlx::query_as(history_sql!("")).bind(opportunity_id).fetch_all(c).await)?)
+}
+
+/// The newest `n` events of the deal's history, newest first (the deal page; a deal changed every
+/// day for a year has hundreds). The caller has checked the deal is visible.
+pub async fn recent_history(db: &Db, opportunity_id: i64, n: i64) -> Result<Vec<Event>> {
+    let sql = sqlx::AssertSqlSafe(format!(history_sql!("{}"), crate::scope::limit(n)));
+    Ok(read!(db, c => sqlx::query_as(sql).bind(opportunity_id).fetch_all(c).await)?)
 }

@@ -126,6 +126,7 @@ opp-mode-all = All required
 opp-mode-any = Any one is enough
 opp-checklist = Work checklist
 opp-history = History
+opp-history-all = Show the whole history
 opp-activities = Calls and activities
 opp-current-stage = Current stage
 opp-days-in-stage = { $days } days in this stage

@@ -123,6 +123,7 @@ opp-mode-all = 需全部满足
 opp-mode-any = 满足任一即可
 opp-checklist = 工作清单
 opp-history = 变更历史
+opp-history-all = 显示全部变更历史
 opp-activities = 拜访与活动
 opp-current-stage = 当前阶段
 opp-days-in-stage = 已在本阶段 { $days } 天

@@ -3,7 +3,7 @@
 
 use super::board::money;
 use super::fail;
-use super::shares::{SharePanel, ShareQuery};
+use super::shares::SharePanel;
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::api::opportunities::{ListQuery, today};
@@ -452,6 +452,8 @@ struct ShowPage {
     unsupported: Option<u8>,
     activities: Vec<Activity>,
     events: Vec<EventView>,
+    /// Older events than those shown exist (the page shows the newest [`RECENT_EVENTS`]).
+    history_more: bool,
     kinds: Vec<(&'static str, String)>,
     act: ActivityForm,
     act_errors: Errors,
@@ -502,6 +504,19 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
 
 /// How many of a deal's activities its page shows, newest first.
 const RECENT_ACTIVITIES: i64 = 100;
+/// How many events of a deal's history its page shows, newest first, unless the whole history
+/// is asked for (`?history=all`): the page's cost grew with every change of the deal
+/// (docs/PERFORMANCE.md, fix 21).
+const RECENT_EVENTS: i64 = 100;
+
+/// The query of the deal page: the refusal of a share just tried, and whether the whole history
+/// is wanted (`history=all`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ShowQuery {
+    share_error: Option<String>,
+    history: Option<String>,
+}
 
 /// The deal page, for a deal read with its ticked criteria. `all` is the caller's `'all'` view
 /// version when they signed in with it: the processes and the colleagues are then the server's
@@ -513,37 +528,46 @@ async fn show_page(
     (o, checks): (Opportunity, Vec<i64>),
     act: ActivityForm,
     act_errors: &FieldErrors,
-    share_error: Option<&str>,
+    q: &ShowQuery,
 ) -> Response {
     let tr = me.tr;
+    let whole_history = q.history.as_deref() == Some("all");
     let deal_activities = ActivityFilter {
         opportunity_id: Some(o.id),
         ..ActivityFilter::default()
     };
     let loaded = tokio::try_join!(
         async {
-            let procs = state.processes(all).await?;
-            procs
-                .iter()
-                .find(|p| p.row.id == o.process_id)
-                .cloned()
+            state
+                .process(all, o.process_id)
+                .await?
                 .ok_or(DbError::NotFound)
         },
         activities::recent(&state.db, &me.viewer, &deal_activities, RECENT_ACTIVITIES),
-        opportunities::history(&state.db, o.id),
+        async {
+            if whole_history {
+                opportunities::history(&state.db, o.id).await
+            } else {
+                opportunities::recent_history(&state.db, o.id, RECENT_EVENTS + 1).await
+            }
+        },
         SharePanel::load(
             state,
             (&me.viewer, all),
             tr,
             (ShareKind::Opportunity, o.id),
             (o.owner_id, o.editable),
-            share_error,
+            q.share_error.as_deref(),
         ),
     );
-    let (process, acts, events, shares) = match loaded {
+    let (process, acts, mut events, shares) = match loaded {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    let history_more = events.len() as i64 > RECENT_EVENTS && !whole_history;
+    if history_more {
+        events.truncate(RECENT_EVENTS as usize);
+    }
     let checks: HashSet<i64> = checks.into_iter().collect();
     let items = |v: &[opportune_db::processes::ItemRow]| {
         v.iter()
@@ -613,6 +637,7 @@ async fn show_page(
         unsupported,
         activities: acts,
         events,
+        history_more,
         kinds: ActivityKind::ALL
             .iter()
             .map(|k| {
@@ -641,22 +666,12 @@ async fn show(
     State(state): State<AppState>,
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
-    Query(q): Query<ShareQuery>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
     match load_with_checks(&state, &me, id).await {
         Ok(deal) => {
             let act = ActivityForm::today();
-            let share_error = q.share_error.as_deref();
-            show_page(
-                &state,
-                &me,
-                all,
-                deal,
-                act,
-                &FieldErrors::new(),
-                share_error,
-            )
-            .await
+            show_page(&state, &me, all, deal, act, &FieldErrors::new(), &q).await
         }
         Err(r) => r,
     }
@@ -781,7 +796,7 @@ async fn log_activity(
             Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
             Err(e) => fail(e),
         },
-        Err(e) => show_page(&state, &me, None, deal, f, &e, None).await,
+        Err(e) => show_page(&state, &me, None, deal, f, &e, &ShowQuery::default()).await,
     }
 }
 

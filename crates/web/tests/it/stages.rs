@@ -344,6 +344,37 @@ async fn a_move_follows_a_change_of_the_stage_criteria(app: TestApp) {
     );
 }
 
+/// The deal page shows the newest 100 events of a long history, and the whole history on asking.
+async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}/stage", opp["id"]);
+    let (first, second) = (&sales["stages"][0]["id"], &sales["stages"][1]["id"]);
+    for n in 0..101 {
+        let to = if n % 2 == 0 { second } else { first };
+        app.post(
+            &path,
+            &rep,
+            json!({ "stage_id": to, "override_reason": format!("move {n}") }),
+        )
+        .await
+        .ok(200);
+    }
+    let browser = crate::pages::browser(&app, &rep).await;
+    let events = |html: &str| html.matches("class=\"event\"").count();
+    let page = crate::pages::page(&browser, &app, &format!("/opportunities/{}", opp["id"])).await;
+    assert_eq!(events(&page.text), 100, "the newest 100 of 102 events");
+    assert!(page.text.contains("move 100"), "the newest is shown");
+    assert!(page.text.contains("显示全部变更历史"), "{}", page.text);
+    let whole = crate::pages::page(
+        &browser,
+        &app,
+        &format!("/opportunities/{}?history=all", opp["id"]),
+    )
+    .await;
+    assert_eq!(events(&whole.text), 102, "created, then 101 moves");
+    assert!(!whole.text.contains("显示全部变更历史"));
+}
+
 http_tests!(
     a_gated_stage_needs_its_criteria,
     an_override_reason_lets_the_move_through_and_is_kept,
@@ -351,4 +382,5 @@ http_tests!(
     some_moves_are_refused_outright,
     criteria_ticks_are_checked,
     a_move_follows_a_change_of_the_stage_criteria,
+    a_long_history_shows_its_newest_events_and_the_rest_on_asking,
 );
