@@ -255,12 +255,13 @@ pub(crate) fn read_in_order(matches: i64, rows: i64, p: Paging) -> bool {
 
 /// The table of a list (`FROM` it, aliased `o`), read through `index` in the sort's order when
 /// [`read_in_order`] says so for the list's `matches` and the table's `rows` (read here when not
-/// given), else its matches (`scope`) collected first. SQLite is told to walk the order (`INDEXED BY`): its planner does not weigh a `LIMIT`
-/// against the visibility's multi-index OR. PostgreSQL's planner chooses the order itself when
-/// many rows match, but also walked the name index for a rep's 1,100 accounts among 200,000
-/// (its estimate of the OR of the visibility is far too high): there the matches are collected
-/// in a subquery it may not flatten (`OFFSET 0`), so it can only find them by the scope's
-/// indexes, and the page is sorted from them.
+/// given), else its matches (`scope`) collected first. SQLite is told to walk the order
+/// (`INDEXED BY`): its planner does not weigh a `LIMIT` against the visibility's multi-index OR.
+/// PostgreSQL's planner chooses the order itself when many rows match, but also walked the name
+/// index for a rep's 1,100 accounts among 200,000 (its estimate of the OR of the visibility is
+/// far too high): there the matches are collected in a subquery it may not flatten
+/// (`OFFSET 0`), so it can only find them by the scope's indexes, and the page is sorted from
+/// them.
 pub(crate) async fn source(
     db: &Db,
     table: &'static str,
