@@ -96,7 +96,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<P
     };
     record_page!(db, v, p,
         table: "accounts", index: "accounts_name", order: " ORDER BY o.name, o.id",
-        columns: columns!(), scope: &scope, counted: counted, offset: "$6",
+        columns: columns!(), scope: &scope, counted: counted,
         |q| q.bind(&pattern).bind(f.owner_id))
 }
 

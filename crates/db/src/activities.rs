@@ -108,7 +108,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<
     };
     record_page!(db, v, p,
         table: "activities", index: "activities_occurred", order: ORDER,
-        columns: columns!(), scope: &scope, counted: counted, offset: "$7",
+        columns: columns!(), scope: &scope, counted: counted,
         |q| q.bind(f.opportunity_id).bind(f.account_id).bind(&f.kind))
 }
 
@@ -121,7 +121,7 @@ pub async fn recent(db: &Db, v: &Viewer, f: &ActivityFilter, limit: i64) -> Resu
         &scope(db, v, f),
         ORDER,
         limit,
-        "0",
+        0,
     ));
     Ok(read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
         .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_all(c).await)?)

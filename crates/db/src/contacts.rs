@@ -122,7 +122,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
     };
     record_page!(db, v, p,
         table: "contacts", index: "contacts_name", order: " ORDER BY o.name, o.id",
-        columns: columns!(), scope: &scope, counted: counted, offset: "$6",
+        columns: columns!(), scope: &scope, counted: counted,
         |q| q.bind(&pattern).bind(f.account_id))
 }
 

@@ -105,7 +105,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
     };
     record_page!(db, v, p,
         table: "leads", index: "leads_created", order: " ORDER BY o.created_at DESC, o.id DESC",
-        columns: columns!(), scope: &scope, counted: counted, offset: "$6",
+        columns: columns!(), scope: &scope, counted: counted,
         |q| q.bind(&pattern).bind(&f.status))
 }
 

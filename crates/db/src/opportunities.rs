@@ -303,9 +303,10 @@ pub async fn list(
         &scope,
         sort.order(),
         p.limit,
-        "$13",
+        p.offset,
     ));
-    let items = read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(p.offset).fetch_all(c).await)?;
+    let items =
+        read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?;
     Ok(Page {
         items,
         total,
@@ -483,12 +484,13 @@ pub async fn board_cards(
     let many = v.role != opportune_core::records::Role::Rep && f.owner_id.is_none();
     if !many || f.stage_id.is_some() {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > $14 AND r.rn <= $14 + $13 ORDER BY o.stage_id, r.rn",
+            "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > {offset} AND r.rn <= {} ORDER BY o.stage_id, r.rn",
             card_columns!(),
-            scope(db, v, f, pattern.as_deref())
+            scope(db, v, f, pattern.as_deref()),
+            offset.saturating_add(per_column)
         ));
         return Ok(
-            read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).bind(per_column).bind(offset).fetch_all(c).await)?,
+            read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?,
         );
     }
     let mut cards = Vec::new();
@@ -498,13 +500,13 @@ pub async fn board_cards(
             ..f.clone()
         };
         let sql = sqlx::AssertSqlSafe(format!(
-            "{} WHERE {} ORDER BY o.expected_close_date, o.id{} OFFSET $13",
+            "{} WHERE {} ORDER BY o.expected_close_date, o.id{}",
             card_columns!(),
             scope(db, v, &column, pattern.as_deref()),
-            crate::scope::limit(per_column)
+            crate::scope::window(per_column, offset)
         ));
         cards.extend(
-            read!(db, c => bind_filter!(sqlx::query_as::<_, Card>(sql), v, &column, &pattern).bind(offset).fetch_all(c).await)?,
+            read!(db, c => bind_filter!(sqlx::query_as::<_, Card>(sql), v, &column, &pattern).fetch_all(c).await)?,
         );
     }
     Ok(cards)

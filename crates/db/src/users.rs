@@ -330,15 +330,11 @@ pub async fn list_users(db: &Db, f: &UserFilter, p: Paging) -> Result<Page<UserR
     let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
     let role = f.role.map(Role::as_str);
     let sql = sqlx::AssertSqlSafe(format!(
-        concat!(
-            user_select!(""),
-            user_filter!(),
-            " ORDER BY u.name, u.id{} OFFSET $5"
-        ),
-        crate::scope::limit(p.limit)
+        concat!(user_select!(""), user_filter!(), " ORDER BY u.name, u.id{}"),
+        crate::scope::window(p.limit, p.offset)
     ));
     let items = read!(db, c => sqlx::query_as(sql)
-        .bind(&q).bind(role).bind(f.team_id).bind(f.active).bind(p.offset).fetch_all(c).await)?;
+        .bind(&q).bind(role).bind(f.team_id).bind(f.active).fetch_all(c).await)?;
     let total = read!(db, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM users u", user_filter!()))
         .bind(&q).bind(role).bind(f.team_id).bind(f.active).fetch_one(c).await)?;
     Ok(Page {
