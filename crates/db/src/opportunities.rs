@@ -287,7 +287,8 @@ pub async fn list(
         (total, None)
     } else {
         let count = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), (SELECT COALESCE(MAX(id), 0) FROM opportunities) FROM opportunities o WHERE {scope}"
+            "SELECT COUNT(*), {} FROM opportunities o WHERE {scope}",
+            crate::scope::rows_of("opportunities")
         ));
         let (total, rows) = read!(db, c => bind_filter!(sqlx::query_as::<_, (i64, i64)>(count), v, f, &pattern).fetch_one(c).await)?;
         (total, Some(rows))

@@ -94,7 +94,7 @@ pub(crate) struct Counted {
 }
 
 /// The size of `table` as [`Counted::rows`] reads it, as a scalar subquery.
-fn rows_of(table: &str) -> String {
+pub(crate) fn rows_of(table: &str) -> String {
     format!("(SELECT COALESCE(MAX(id), 0) FROM {table})")
 }
 
@@ -218,13 +218,8 @@ macro_rules! record_page {
             Some(counted) => counted,
             None => {
                 let count = sqlx::AssertSqlSafe(format!(
-                    concat!(
-                        "SELECT COUNT(*), (SELECT COALESCE(MAX(id), 0) FROM ",
-                        $table,
-                        ") FROM ",
-                        $table,
-                        " o WHERE {}"
-                    ),
+                    concat!("SELECT COUNT(*), {} FROM ", $table, " o WHERE {}"),
+                    $crate::scope::rows_of($table),
                     scope
                 ));
                 let (matches, rows) = $crate::read!(db, c => {
@@ -235,7 +230,7 @@ macro_rules! record_page {
             }
         };
         let total = counted.matches;
-        let from = $crate::scope::source(db, $table, $index, scope, counted.matches, Some(counted.rows), p).await?;
+        let from = $crate::scope::source(db, $table, $index, scope, total, Some(counted.rows), p).await?;
         let sql = sqlx::AssertSqlSafe($crate::scope::page(
             $columns, &from, scope, $order, p.limit, p.offset,
         ));

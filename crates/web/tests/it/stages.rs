@@ -373,6 +373,17 @@ async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: Test
     .await;
     assert_eq!(events(&whole.text), 102, "created, then 101 moves");
     assert!(!whole.text.contains("显示全部变更历史"));
+    let english = crate::helpers::send(
+        browser
+            .get(app.url(&format!("/opportunities/{}", opp["id"])))
+            .header(ACCEPT_LANGUAGE, "en"),
+    )
+    .await;
+    assert!(
+        english.text.contains("Show the whole history"),
+        "{}",
+        english.text
+    );
 }
 
 http_tests!(
