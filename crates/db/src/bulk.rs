@@ -631,10 +631,7 @@ pub async fn loader(db: &Db, cache_kib: u32) -> Result<Db> {
                 .max_connections(1)
                 .connect_with(options)
                 .await?;
-            Db::Sqlite {
-                read: write.clone(),
-                write,
-            }
+            Db::sqlite(write.clone(), write)
         }
         Db::Postgres(pool) => {
             let options = (*pool.connect_options())

@@ -22,6 +22,9 @@ pub(crate) mod scope;
 pub mod shares;
 pub mod users;
 pub mod versions;
+mod writer;
+
+pub use writer::{Job, Writer};
 
 pub use opportune_core::visibility::Viewer;
 
@@ -188,7 +191,11 @@ pub type Result<T, E = DbError> = std::result::Result<T, E>;
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        writer: Writer,
+    },
     Postgres(PgPool),
 }
 
@@ -266,13 +273,16 @@ impl Db {
         // board index instead of a multi-index OR (docs/PERFORMANCE.md).
         // Nothing to test before lending an embedded connection: the driver's default pinged its
         // worker thread before every query (docs/PERFORMANCE.md, fix 14).
+        // The writer checkpoints the WAL itself only past 10,000 pages: the queued writes'
+        // task has a reader do it long before (writer.rs, `Checkpoints`).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
             .connect_with(
                 opts.clone()
                     .pragma("analysis_limit", "1000")
-                    .pragma("optimize", "0x10002"),
+                    .pragma("optimize", "0x10002")
+                    .pragma("wal_autocheckpoint", "10000"),
             )
             .await?;
         let read = SqlitePoolOptions::new()
@@ -280,7 +290,16 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(opts.read_only(false))
             .await?;
-        Ok(Db::Sqlite { read, write })
+        Ok(Db::sqlite(read, write))
+    }
+
+    /// A SQLite handle over these pools, with its task that runs batched writes on `write`.
+    pub(crate) fn sqlite(read: SqlitePool, write: SqlitePool) -> Db {
+        Db::Sqlite {
+            writer: Writer::start(read.clone(), write.clone()),
+            read,
+            write,
+        }
     }
 
     pub fn backend(&self) -> &'static str {
@@ -303,9 +322,29 @@ impl Db {
     /// on the single writer connection, so concurrent writers queue instead of failing.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { write, .. } => writer::begin(write).await?,
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Runs the statements of `job` on `data` in a write transaction and commits them. On SQLite
+    /// the writes waiting together share one transaction and one commit (`writer`), so `job`
+    /// may run more than once (again alone if another write of its batch failed); on PostgreSQL
+    /// each has its own.
+    pub async fn write<D, T>(&self, data: D, job: Job<D, T>) -> Result<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        match self {
+            Db::Sqlite { writer, .. } => writer.write(data, job).await,
+            Db::Postgres(_) => {
+                let mut tx = self.begin().await?;
+                let done = job(&mut tx, &data).await?;
+                tx.commit().await?;
+                Ok(done)
+            }
+        }
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -315,7 +354,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

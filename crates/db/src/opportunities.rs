@@ -545,9 +545,12 @@ pub async fn create(
     stage_id: i64,
     currency: &str,
 ) -> Result<Opportunity> {
-    let mut tx = db.begin().await?;
-    let id = insert(&mut tx, v, x, (process_id, stage_id), currency).await?;
-    tx.commit().await?;
+    let deal = (*v, x.clone(), (process_id, stage_id), currency.to_owned());
+    let id = db
+        .write(deal, |tx, (v, x, at, currency)| {
+            Box::pin(insert(tx, v, x, *at, currency))
+        })
+        .await?;
     get(db, v, id).await
 }
 
@@ -596,8 +599,24 @@ pub async fn update(
     if !before.editable {
         return Err(DbError::ReadOnly);
     }
+    let edit = (*v, before.clone(), x.clone());
+    let saved = db
+        .write(edit, |tx, (v, before, x)| Box::pin(save(tx, v, before, x)))
+        .await?;
+    if !saved {
+        return Err(crate::refusal(
+            get(db, v, before.id).await.map(|r| r.editable),
+            DbError::Stale,
+        ));
+    }
+    get(db, v, before.id).await
+}
+
+/// The statements of [`update`]; false, having written nothing, if the deal is no longer at
+/// the version read or the viewer may not edit it. (A refusal is not a failure: the other
+/// writes of its batch stand.)
+async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Result<bool> {
     let id = before.id;
-    let mut tx = db.begin().await?;
     let ts = now();
     let closed_at = match (before.status.as_str(), x.status.as_str()) {
         (_, "open") => None,
@@ -606,17 +625,14 @@ pub async fn update(
     };
     // The owner's team is read in the statement (fix 20); an owner who does not exist fails
     // the owner's foreign key.
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = (SELECT u.team_id FROM users u WHERE u.id = $6), amount_minor = $7, expected_close_date = $8, certainty = $9, certainty_evidence = $10, smart_goal = $11, source = $12, competitors = $13, status = $14, tracked = $15, grade = $16, first_meeting_date = $17, next_review_date = $18, closed_at = $19, updated_at = $20, version = version + 1 WHERE id = $21 AND version = $22 AND ",
         controls!("opportunities")
     )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
     .bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
     .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::Stale,
-        ));
+        return Ok(false);
     }
     let changes: [(&str, String, String); 5] = [
         (
@@ -639,11 +655,10 @@ pub async fn update(
     ];
     for (kind, from, to) in changes {
         if from != to {
-            event(&mut tx, id, v.user_id, ts, kind, Some(from), Some(to), None).await?;
+            event(tx, id, v.user_id, ts, kind, Some(from), Some(to), None).await?;
         }
     }
-    tx.commit().await?;
-    get(db, v, id).await
+    Ok(true)
 }
 
 /// Replaces the ticked criteria and work items of a deal, against `version`.
@@ -654,25 +669,37 @@ pub async fn set_checks(
     version: i64,
     item_ids: &[i64],
 ) -> Result<Opportunity> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE opportunities SET version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6 AND ", controls!("opportunities")
-    )), v).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let ticks = (*v, (id, version), item_ids.to_vec());
+    let saved = db
+        .write(ticks, |tx, (v, at, items)| {
+            Box::pin(tick(tx, v, *at, items))
+        })
+        .await?;
+    if !saved {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::Stale,
         ));
     }
-    write!(&mut tx, c => sqlx::query("DELETE FROM opportunity_checks WHERE opportunity_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    get(db, v, id).await
+}
+
+/// The statements of [`set_checks`]; false, having written nothing, as [`save`].
+async fn tick(tx: &mut Tx, v: &Viewer, (id, version): (i64, i64), items: &[i64]) -> Result<bool> {
+    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE opportunities SET version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6 AND ", controls!("opportunities")
+    )), v).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    write!(tx, c => sqlx::query("DELETE FROM opportunity_checks WHERE opportunity_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     let ts = now();
-    for item in item_ids {
-        write!(&mut tx, c => sqlx::query(
+    for item in items {
+        write!(tx, c => sqlx::query(
             "INSERT INTO opportunity_checks (opportunity_id, item_id, checked_by, checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         ).bind(id).bind(item).bind(v.user_id).bind(ts).execute(c).await.map(|r| r.rows_affected()))?;
     }
-    tx.commit().await?;
-    get(db, v, id).await
+    Ok(true)
 }
 
 /// Moves a deal to `to_stage`, provided it is still at `version` (the state the decision was
@@ -687,17 +714,36 @@ pub async fn move_stage(
     if !opp.editable {
         return Err(DbError::ReadOnly);
     }
-    let mut tx = db.begin().await?;
+    let step = (*v, opp.clone(), to_stage, reason.map(str::to_owned));
+    let moved = db
+        .write(step, |tx, (v, opp, to, reason)| {
+            Box::pin(step_to(tx, v, opp, *to, reason.as_deref()))
+        })
+        .await?;
+    if !moved {
+        return Err(DbError::Stale);
+    }
+    get(db, v, opp.id).await
+}
+
+/// The statements of [`move_stage`]; false, having written nothing, as [`save`].
+async fn step_to(
+    tx: &mut Tx,
+    v: &Viewer,
+    opp: &Opportunity,
+    to_stage: i64,
+    reason: Option<&str>,
+) -> Result<bool> {
     let ts = now();
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
+    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
         controls!("opportunities")
     )), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(DbError::Stale);
+        return Ok(false);
     }
     event(
-        &mut tx,
+        tx,
         opp.id,
         v.user_id,
         ts,
@@ -707,8 +753,7 @@ pub async fn move_stage(
         reason,
     )
     .await?;
-    tx.commit().await?;
-    get(db, v, opp.id).await
+    Ok(true)
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {

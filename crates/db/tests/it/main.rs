@@ -37,3 +37,4 @@ mod processes;
 mod records;
 mod versions;
 mod visibility;
+mod writes;

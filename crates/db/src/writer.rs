@@ -1,0 +1,202 @@
+//! SQLite's writes in batches (docs/PERFORMANCE.md, fix 23).
+//!
+//! SQLite has one write lock, held here by one writer connection, and every statement is a round
+//! trip to that connection's thread. A write run the usual way holds the lock for its `BEGIN`,
+//! its statements and its `COMMIT`, and hands the connection to the next writer through the
+//! pool: at 32 concurrent writers most of the time under the lock was those hand-offs, not
+//! SQLite's work. So the writes of [`crate::Db::write`] queue here, and one task runs the
+//! writes waiting together in one transaction and commits them once. Nobody is answered before
+//! the commit. If any write of a batch fails (its own error, a panic, or the commit), the batch
+//! is rolled back and its writes run again one by one, each in its own transaction, so that
+//! each gets its own result and no write depends on one that failed: a write is a function of
+//! its input and what the database holds, and runs again unchanged.
+//!
+//! The same task starts the WAL's checkpoints, on a reader's connection so that the next batches
+//! need not wait for them (`checkpoints`).
+
+use crate::{DbError, Result, Tx};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use sqlx::SqlitePool;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// The statements of one write, run in the transaction they are given, on their input. They
+/// must not commit; they may run more than once (see the module).
+pub type Job<D, T> = for<'t> fn(&'t mut Tx, &'t D) -> BoxFuture<'t, Result<T>>;
+
+/// At most this many writes share a transaction: the first of them waits for all of them.
+const MOST_PER_BATCH: usize = 64;
+
+/// The queue of writes and the task that runs them, on the writer connection's pool (which
+/// [`crate::Db::begin`] still lends to the other writes: imports, administration, migrations).
+#[derive(Clone, Debug)]
+pub struct Writer {
+    queue: mpsc::Sender<Box<dyn Queued>>,
+}
+
+impl Writer {
+    /// Starts the task that runs the writes on `write` and the checkpoints on `read`.
+    pub(crate) fn start(read: SqlitePool, write: SqlitePool) -> Writer {
+        let (queue, waiting) = mpsc::channel(4 * MOST_PER_BATCH);
+        let checkpoints = Checkpoints {
+            read,
+            running: Arc::default(),
+            last: Instant::now(),
+        };
+        tokio::spawn(drain(write, waiting, checkpoints));
+        Writer { queue }
+    }
+
+    /// Runs `job` on `data` in the next batch and answers once it is committed.
+    pub(crate) async fn write<D, T>(&self, data: D, job: Job<D, T>) -> Result<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let entry = Entry {
+            data,
+            job,
+            result: None,
+            reply,
+        };
+        self.queue
+            .send(Box::new(entry))
+            .await
+            .map_err(|_| DbError::Sqlx(sqlx::Error::WorkerCrashed))?;
+        // No answer: the write panicked (the writer task carries on with the others).
+        answer
+            .await
+            .unwrap_or(Err(DbError::Sqlx(sqlx::Error::WorkerCrashed)))
+    }
+}
+
+/// A queued write, its input and result type erased.
+trait Queued: Send {
+    /// Runs the write in `tx`, keeping its result; false if it failed or panicked.
+    fn run<'t>(&'t mut self, tx: &'t mut Tx) -> BoxFuture<'t, bool>;
+    /// Replaces the result with an error of the transaction it ran in.
+    fn fail(&mut self, e: DbError);
+    /// Answers the caller with the result (none if the write panicked).
+    fn finish(self: Box<Self>);
+}
+
+struct Entry<D, T> {
+    data: D,
+    job: Job<D, T>,
+    result: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<D: Send + Sync, T: Send> Queued for Entry<D, T> {
+    fn run<'t>(&'t mut self, tx: &'t mut Tx) -> BoxFuture<'t, bool> {
+        Box::pin(async move {
+            self.result = AssertUnwindSafe((self.job)(tx, &self.data))
+                .catch_unwind()
+                .await
+                .ok();
+            matches!(self.result, Some(Ok(_)))
+        })
+    }
+
+    fn fail(&mut self, e: DbError) {
+        self.result = Some(Err(e));
+    }
+
+    fn finish(self: Box<Self>) {
+        if let Some(result) = self.result {
+            // The caller may have gone (its request was cancelled); the write stands.
+            let _ = self.reply.send(result);
+        }
+    }
+}
+
+async fn drain(
+    pool: SqlitePool,
+    mut waiting: mpsc::Receiver<Box<dyn Queued>>,
+    mut checkpoints: Checkpoints,
+) {
+    let mut batch = Vec::with_capacity(MOST_PER_BATCH);
+    while waiting.recv_many(&mut batch, MOST_PER_BATCH).await > 0 {
+        if batch.len() == 1 || !together(&pool, &mut batch).await {
+            for write in &mut batch {
+                alone(&pool, write.as_mut()).await;
+            }
+        }
+        batch.drain(..).for_each(Queued::finish);
+        checkpoints.after_writes();
+    }
+}
+
+/// How often, at most, a checkpoint starts while writes go on.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// The WAL's checkpoints (copying the pages the writes appended to it into the database file,
+/// so that it can start again from its beginning). SQLite runs one on the committing connection
+/// once the WAL holds 1,000 pages: the writer, and every write queued behind it, then waited
+/// for the copy and its `fsync` — a few milliseconds every few dozen writes, most of the
+/// writes' p95 at 32 writers. Here a reader's connection runs them (`PASSIVE`: alongside the
+/// writes and reads), one at a time; the writer's own is left for what bypasses the queue
+/// (imports and administration through `Db::begin`), at a larger size (`crate::Db::connect`).
+struct Checkpoints {
+    read: SqlitePool,
+    running: Arc<AtomicBool>,
+    last: Instant,
+}
+
+impl Checkpoints {
+    fn after_writes(&mut self) {
+        if self.last.elapsed() < CHECKPOINT_EVERY || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.last = Instant::now();
+        let (read, running) = (self.read.clone(), self.running.clone());
+        tokio::spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&read)
+                .await
+            {
+                tracing::warn!(error = %e, "checkpoint of the WAL failed");
+            }
+            running.store(false, Ordering::Release);
+        });
+    }
+}
+
+/// Runs the writes of `batch` in one transaction and commits it; false if any failed (then
+/// nothing of the batch is written: dropping `tx` rolls it back).
+async fn together(pool: &SqlitePool, batch: &mut [Box<dyn Queued>]) -> bool {
+    let Ok(mut tx) = begin(pool).await else {
+        return false;
+    };
+    for write in batch {
+        if !write.run(&mut tx).await {
+            return false;
+        }
+    }
+    tx.commit().await.is_ok()
+}
+
+/// Runs one write in a transaction of its own, committed if it succeeded.
+async fn alone(pool: &SqlitePool, write: &mut dyn Queued) {
+    let done = async {
+        let mut tx = begin(pool).await?;
+        if write.run(&mut tx).await {
+            tx.commit().await?;
+        }
+        Ok(())
+    };
+    if let Err(e) = done.await {
+        write.fail(e);
+    }
+}
+
+/// A write transaction on the writer connection, which takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so concurrent writers queue instead of failing.
+pub(crate) async fn begin(pool: &SqlitePool) -> Result<Tx> {
+    Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?))
+}
