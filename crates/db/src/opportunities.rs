@@ -46,7 +46,7 @@ pub struct Opportunity {
 }
 
 /// The editable fields of an opportunity, validated by the caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OppInput {
     pub account_id: i64,
     pub name: String,
@@ -623,14 +623,23 @@ async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Re
         ("open", _) => Some(ts),
         _ => before.closed_at,
     };
-    // The owner's team is read in the statement (fix 20); an owner who does not exist fails
-    // the owner's foreign key.
-    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE opportunities SET account_id = $4, name = $5, owner_id = $6, team_id = (SELECT u.team_id FROM users u WHERE u.id = $6), amount_minor = $7, expected_close_date = $8, certainty = $9, certainty_evidence = $10, smart_goal = $11, source = $12, competitors = $13, status = $14, tracked = $15, grade = $16, first_meeting_date = $17, next_review_date = $18, closed_at = $19, updated_at = $20, version = version + 1 WHERE id = $21 AND version = $22 AND ",
-        controls!("opportunities")
-    )), v).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(x.expected_close_date).bind(x.certainty)
-    .bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
-    .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected()))?;
+    let set = edited(before, x, closed_at);
+    let sql = sqlx::AssertSqlSafe(update_sql(&set));
+    let n = write!(tx, c => {
+        let mut q = bind_viewer!(sqlx::query(sql), v);
+        for (_, value) in &set {
+            q = match *value {
+                Set::Int(n) => q.bind(n),
+                Set::Text(t) => q.bind(t),
+                Set::OptText(t) => q.bind(t),
+                Set::Flag(f) => q.bind(f),
+                Set::Date(d) => q.bind(d),
+                Set::OptDate(d) => q.bind(d),
+                Set::OptTime(t) => q.bind(t),
+            };
+        }
+        q.bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Ok(false);
     }
@@ -659,6 +668,123 @@ async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Re
         }
     }
     Ok(true)
+}
+
+/// A value an edit sets, of one of the types of the deal's columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Set<'a> {
+    Int(i64),
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Flag(bool),
+    Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
+    OptTime(Option<DateTime<Utc>>),
+}
+
+/// The columns an edit of `before` changes, with their new values, in the order of
+/// [`OppInput`]: only these are set. SQLite rewrites the entries of every index on a column an
+/// `UPDATE` sets, changed or not, and a deal has twelve indexes (docs/PERFORMANCE.md, fix 24).
+fn edited<'a>(
+    before: &Opportunity,
+    x: &'a OppInput,
+    closed_at: Option<DateTime<Utc>>,
+) -> Vec<(&'static str, Set<'a>)> {
+    let mut set = Vec::new();
+    let mut put = |changed: bool, column: &'static str, value: Set<'a>| {
+        if changed {
+            set.push((column, value));
+        }
+    };
+    put(
+        x.account_id != before.account_id,
+        "account_id",
+        Set::Int(x.account_id),
+    );
+    put(x.name != before.name, "name", Set::Text(&x.name));
+    put(
+        x.owner_id != before.owner_id,
+        "owner_id",
+        Set::Int(x.owner_id),
+    );
+    put(
+        x.amount_minor != before.amount_minor,
+        "amount_minor",
+        Set::Int(x.amount_minor),
+    );
+    put(
+        x.expected_close_date != before.expected_close_date,
+        "expected_close_date",
+        Set::Date(x.expected_close_date),
+    );
+    put(
+        x.certainty != before.certainty,
+        "certainty",
+        Set::Int(x.certainty),
+    );
+    put(
+        x.certainty_evidence != before.certainty_evidence,
+        "certainty_evidence",
+        Set::Int(x.certainty_evidence),
+    );
+    put(
+        x.smart_goal != before.smart_goal,
+        "smart_goal",
+        Set::Text(&x.smart_goal),
+    );
+    put(x.source != before.source, "source", Set::Text(&x.source));
+    put(
+        x.competitors != before.competitors,
+        "competitors",
+        Set::Text(&x.competitors),
+    );
+    put(x.status != before.status, "status", Set::Text(&x.status));
+    put(x.tracked != before.tracked, "tracked", Set::Flag(x.tracked));
+    put(
+        x.grade != before.grade,
+        "grade",
+        Set::OptText(x.grade.as_deref()),
+    );
+    put(
+        x.first_meeting_date != before.first_meeting_date,
+        "first_meeting_date",
+        Set::OptDate(x.first_meeting_date),
+    );
+    put(
+        x.next_review_date != before.next_review_date,
+        "next_review_date",
+        Set::OptDate(x.next_review_date),
+    );
+    put(
+        closed_at != before.closed_at,
+        "closed_at",
+        Set::OptTime(closed_at),
+    );
+    set
+}
+
+/// The `UPDATE` of an edit that sets `set` (from `$4`), then `updated_at`, the version, and
+/// matches the deal's id and the version read, for a viewer who controls it. A new owner's team
+/// is read in the statement (fix 20); an owner who does not exist fails the foreign key.
+fn update_sql(set: &[(&str, Set)]) -> String {
+    let mut columns: Vec<String> = (4..)
+        .zip(set)
+        .map(|(n, (column, _))| match *column {
+            "owner_id" => format!(
+                "owner_id = ${n}, team_id = (SELECT u.team_id FROM users u WHERE u.id = ${n})"
+            ),
+            _ => format!("{column} = ${n}"),
+        })
+        .collect();
+    let n = set.len() + 4;
+    columns.push(format!("updated_at = ${n}, version = version + 1"));
+    format!(
+        "UPDATE opportunities SET {} WHERE id = ${} AND version = ${} AND {}",
+        columns.join(", "),
+        n + 1,
+        n + 2,
+        controls!("opportunities")
+    )
 }
 
 /// Replaces the ticked criteria and work items of a deal, against `version`.
@@ -790,4 +916,74 @@ pub async fn history(db: &Db, opportunity_id: i64) -> Result<Vec<Event>> {
 pub async fn recent_history(db: &Db, opportunity_id: i64, n: i64) -> Result<Vec<Event>> {
     let sql = sqlx::AssertSqlSafe(format!(history_sql!("{}"), crate::scope::limit(n)));
     Ok(read!(db, c => sqlx::query_as(sql).bind(opportunity_id).fetch_all(c).await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deal() -> Opportunity {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).expect("an instant");
+        Opportunity {
+            id: 7,
+            account_id: 1,
+            account_name: "医院".into(),
+            name: "超声".into(),
+            owner_id: 2,
+            owner_name: "王".into(),
+            team_id: Some(3),
+            amount_minor: 100,
+            currency: "CNY".into(),
+            expected_close_date: NaiveDate::from_ymd_opt(2027, 1, 31).expect("a date"),
+            process_id: 1,
+            stage_id: 1,
+            stage_name_zh: "初步接触".into(),
+            stage_name_en: "First contact".into(),
+            probability: 10,
+            stage_entered_at: at,
+            certainty: 0,
+            certainty_evidence: 0,
+            smart_goal: String::new(),
+            source: String::new(),
+            competitors: String::new(),
+            status: "open".into(),
+            tracked: false,
+            grade: None,
+            first_meeting_date: None,
+            next_review_date: None,
+            closed_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 4,
+            editable: true,
+        }
+    }
+
+    #[test]
+    fn an_edit_sets_only_what_it_changes() {
+        let before = deal();
+        let mut x = OppInput::from(&before);
+        assert!(edited(&before, &x, None).is_empty(), "nothing changed");
+        x.amount_minor = 250;
+        assert_eq!(edited(&before, &x, None), [("amount_minor", Set::Int(250))]);
+        assert!(
+            update_sql(&edited(&before, &x, None)).starts_with(
+                "UPDATE opportunities SET amount_minor = $4, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND "
+            )
+        );
+        x.owner_id = 9;
+        x.grade = Some("A".into());
+        let set = edited(&before, &x, None);
+        assert_eq!(
+            set,
+            [
+                ("owner_id", Set::Int(9)),
+                ("amount_minor", Set::Int(250)),
+                ("grade", Set::OptText(Some("A")))
+            ]
+        );
+        assert!(update_sql(&set).contains(
+            "owner_id = $4, team_id = (SELECT u.team_id FROM users u WHERE u.id = $4), amount_minor = $5, grade = $6, updated_at = $7"
+        ));
+    }
 }

@@ -2,7 +2,7 @@
 //! criteria ticks, and the list's filters, sorts and paging.
 
 use crate::fixtures::{account, d, opp_input, opportunity, org, process};
-use opportune_db::opportunities::{self, Event, OppFilter, Sort};
+use opportune_db::opportunities::{self, Event, OppFilter, OppInput, Sort};
 use opportune_db::{Db, DbError, Paging};
 
 /// One event as (kind, from, to, reason).
@@ -152,6 +152,50 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
         .await
         .expect("reopen");
     assert_eq!(reopened.closed_at, None);
+}
+
+/// An edit sets only the fields it changes (fix 24): each field edited alone is saved, and
+/// nothing else moves.
+async fn each_field_edited_alone_is_saved(db: Db) {
+    let o = org(&db).await;
+    let me = o.mgr_east;
+    let a = account(&db, &me, "Hospital").await;
+    let b = account(&db, &me, "Clinic").await;
+    let sales = process(&db, "sales_cycle").await;
+    let mut deal = opportunity(&db, &me, a.id, &sales, "MRI", 10_000, d(2027, 3, 31)).await;
+    let edits: [fn(&mut OppInput, i64, i64); 15] = [
+        |x, b, _| x.account_id = b,
+        |x, _, _| x.name = "MRI, 3T".into(),
+        |x, _, rep| x.owner_id = rep,
+        |x, _, _| x.amount_minor = 25_000,
+        |x, _, _| x.expected_close_date = d(2027, 6, 30),
+        |x, _, _| x.certainty = 60,
+        |x, _, _| x.certainty_evidence = 40,
+        |x, _, _| x.smart_goal = "Sign in June".into(),
+        |x, _, _| x.source = "Referral".into(),
+        |x, _, _| x.competitors = "GE".into(),
+        |x, _, _| x.status = "lost".into(),
+        |x, _, _| x.tracked = true,
+        |x, _, _| x.grade = Some("A".into()),
+        |x, _, _| x.first_meeting_date = Some(d(2026, 12, 1)),
+        |x, _, _| x.next_review_date = Some(d(2027, 1, 15)),
+    ];
+    for (i, edit) in edits.iter().enumerate() {
+        let mut x = OppInput::from(&deal);
+        edit(&mut x, b.id, o.rep_sh.user_id);
+        let saved = opportunities::update(&db, &me, &deal, &x)
+            .await
+            .expect("an edit of one field");
+        assert_eq!(OppInput::from(&saved), x, "edit {i}");
+        assert_eq!(saved.version, deal.version + 1, "edit {i}");
+        deal = saved;
+    }
+    assert_eq!(
+        (deal.team_id, deal.account_name.as_str()),
+        (Some(o.shanghai), "Clinic"),
+        "the team follows the owner, the account's name the account"
+    );
+    assert!(deal.closed_at.is_some(), "a lost deal is closed");
 }
 
 async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
@@ -621,6 +665,7 @@ async fn search_matches_chinese_names(db: Db) {
 }
 
 conformance!(
+    each_field_edited_alone_is_saved,
     creating_a_deal_records_it,
     each_change_is_recorded_with_its_from_and_to,
     a_stale_edit_changes_nothing_and_records_nothing,
