@@ -27,7 +27,7 @@ impl Backend {
     pub fn of(db: &Db) -> Backend {
         match db {
             Db::Sqlite { .. } => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -633,11 +633,11 @@ pub async fn loader(db: &Db, cache_kib: u32) -> Result<Db> {
                 .await?;
             Db::sqlite(write.clone(), write)
         }
-        Db::Postgres(pool) => {
+        Db::Postgres { pool, .. } => {
             let options = (*pool.connect_options())
                 .clone()
                 .disable_statement_logging();
-            Db::Postgres(
+            Db::postgres(
                 PgPoolOptions::new()
                     .max_connections(1)
                     .connect_with(options)

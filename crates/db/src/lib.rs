@@ -34,7 +34,7 @@ macro_rules! read {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
             $crate::Db::Sqlite { read: $c, .. } => $body,
-            $crate::Db::Postgres($c) => $body,
+            $crate::Db::Postgres { pool: $c, .. } => $body,
         }
     };
 }
@@ -196,7 +196,10 @@ pub enum Db {
         write: SqlitePool,
         writer: Writer,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        writer: Writer,
+    },
 }
 
 pub enum Tx {
@@ -241,7 +244,7 @@ impl Db {
                     })
                     .connect_with(opts)
                     .await?;
-                Ok(Db::Postgres(pool))
+                Ok(Db::postgres(pool))
             }
             Some(u) => Self::open_sqlite(SqliteConnectOptions::from_str(u)?).await,
             None => {
@@ -296,16 +299,24 @@ impl Db {
     /// A SQLite handle over these pools, with its task that runs batched writes on `write`.
     pub(crate) fn sqlite(read: SqlitePool, write: SqlitePool) -> Db {
         Db::Sqlite {
-            writer: Writer::start(read.clone(), write.clone()),
+            writer: Writer::sqlite(read.clone(), write.clone()),
             read,
             write,
+        }
+    }
+
+    /// A PostgreSQL handle over `pool`, with its task that runs batched writes.
+    pub(crate) fn postgres(pool: PgPool) -> Db {
+        Db::Postgres {
+            writer: Writer::postgres(pool.clone()),
+            pool,
         }
     }
 
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite { .. } => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Postgres { .. } => "postgres",
         }
     }
 
@@ -313,7 +324,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
-            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+            Db::Postgres { pool, .. } => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
@@ -323,26 +334,21 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => writer::begin(write).await?,
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
         })
     }
 
-    /// Runs the statements of `job` on `data` in a write transaction and commits them. On SQLite
-    /// the writes waiting together share one transaction and one commit (`writer`), so `job`
-    /// may run more than once (again alone if another write of its batch failed); on PostgreSQL
-    /// each has its own.
+    /// Runs the statements of `job` on `data` in a write transaction and commits them. The
+    /// writes waiting together share one transaction and one commit (`writer`), so `job` may
+    /// run more than once (again alone if another write of its batch failed).
     pub async fn write<D, T>(&self, data: D, job: Job<D, T>) -> Result<T>
     where
         D: Send + Sync + 'static,
         T: Send + 'static,
     {
         match self {
-            Db::Sqlite { writer, .. } => writer.write(data, job).await,
-            Db::Postgres(_) => {
-                let mut tx = self.begin().await?;
-                let done = job(&mut tx, &data).await?;
-                tx.commit().await?;
-                Ok(done)
+            Db::Sqlite { writer, .. } | Db::Postgres { writer, .. } => {
+                writer.write(data, job).await
             }
         }
     }
@@ -358,7 +364,7 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres { pool, .. } => pool.close().await,
         }
     }
 }

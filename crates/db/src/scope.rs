@@ -57,7 +57,7 @@ impl Kind {
 fn among(db: &Db, column: &str, ids: &str) -> String {
     match db {
         Db::Sqlite { .. } => format!("{column} IN ({ids})"),
-        Db::Postgres(_) => format!("{column} = ANY(ARRAY({ids}))"),
+        Db::Postgres { .. } => format!("{column} = ANY(ARRAY({ids}))"),
     }
 }
 
@@ -288,7 +288,9 @@ pub(crate) async fn source(
     };
     Ok(match (db, in_order) {
         (Db::Sqlite { .. }, true) => format!("{table} o INDEXED BY {index}"),
-        (Db::Postgres(_), false) => format!("(SELECT * FROM {table} o WHERE {scope} OFFSET 0) o"),
+        (Db::Postgres { .. }, false) => {
+            format!("(SELECT * FROM {table} o WHERE {scope} OFFSET 0) o")
+        }
         _ => format!("{table} o"),
     })
 }

@@ -1,23 +1,25 @@
-//! SQLite's writes in batches (docs/PERFORMANCE.md, fix 23).
+//! Writes in batches (docs/PERFORMANCE.md, fixes 23 and 25).
 //!
 //! SQLite has one write lock, held here by one writer connection, and every statement is a round
 //! trip to that connection's thread. A write run the usual way holds the lock for its `BEGIN`,
 //! its statements and its `COMMIT`, and hands the connection to the next writer through the
 //! pool: at 32 concurrent writers most of the time under the lock was those hand-offs, not
-//! SQLite's work. So the writes of [`crate::Db::write`] queue here, and one task runs the
-//! writes waiting together in one transaction and commits them once. Nobody is answered before
+//! SQLite's work. On PostgreSQL every commit waits for its WAL flush, and writes to the deals of
+//! one owner queue on the rows the totals and versions triggers update, each holding them
+//! through its own commit. So the writes of [`crate::Db::write`] queue here, and one task per
+//! server runs the writes waiting together in one transaction and commits them once. Nobody is answered before
 //! the commit. If any write of a batch fails (its own error, a panic, or the commit), the batch
 //! is rolled back and its writes run again one by one, each in its own transaction, so that
 //! each gets its own result and no write depends on one that failed: a write is a function of
 //! its input and what the database holds, and runs again unchanged.
 //!
-//! The same task starts the WAL's checkpoints, on a reader's connection so that the next batches
-//! need not wait for them (`checkpoints`).
+//! On SQLite the same task starts the WAL's checkpoints, on a reader's connection so that the
+//! next batches need not wait for them (`Checkpoints`).
 
 use crate::{DbError, Result, Tx};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,23 +33,39 @@ pub type Job<D, T> = for<'t> fn(&'t mut Tx, &'t D) -> BoxFuture<'t, Result<T>>;
 /// At most this many writes share a transaction: the first of them waits for all of them.
 const MOST_PER_BATCH: usize = 64;
 
-/// The queue of writes and the task that runs them, on the writer connection's pool (which
-/// [`crate::Db::begin`] still lends to the other writes: imports, administration, migrations).
+/// The queue of writes and the task that runs them, on transactions from the pool that
+/// [`crate::Db::begin`] also lends to the other writes (imports, administration, migrations).
 #[derive(Clone, Debug)]
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Queued>>,
 }
 
+/// Where the task's transactions come from.
+enum Source {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
 impl Writer {
-    /// Starts the task that runs the writes on `write` and the checkpoints on `read`.
-    pub(crate) fn start(read: SqlitePool, write: SqlitePool) -> Writer {
-        let (queue, waiting) = mpsc::channel(4 * MOST_PER_BATCH);
+    /// Starts the task that runs the writes on SQLite's `write` pool and the checkpoints on
+    /// `read`.
+    pub(crate) fn sqlite(read: SqlitePool, write: SqlitePool) -> Writer {
         let checkpoints = Checkpoints {
             read,
             running: Arc::default(),
             last: Instant::now(),
         };
-        tokio::spawn(drain(write, waiting, checkpoints));
+        Writer::start(Source::Sqlite(write), Some(checkpoints))
+    }
+
+    /// Starts the task that runs the writes on PostgreSQL's `pool`.
+    pub(crate) fn postgres(pool: PgPool) -> Writer {
+        Writer::start(Source::Postgres(pool), None)
+    }
+
+    fn start(source: Source, checkpoints: Option<Checkpoints>) -> Writer {
+        let (queue, waiting) = mpsc::channel(4 * MOST_PER_BATCH);
+        tokio::spawn(drain(source, waiting, checkpoints));
         Writer { queue }
     }
 
@@ -116,19 +134,21 @@ impl<D: Send + Sync, T: Send> Queued for Entry<D, T> {
 }
 
 async fn drain(
-    pool: SqlitePool,
+    source: Source,
     mut waiting: mpsc::Receiver<Box<dyn Queued>>,
-    mut checkpoints: Checkpoints,
+    mut checkpoints: Option<Checkpoints>,
 ) {
     let mut batch = Vec::with_capacity(MOST_PER_BATCH);
     while waiting.recv_many(&mut batch, MOST_PER_BATCH).await > 0 {
-        if batch.len() == 1 || !together(&pool, &mut batch).await {
+        if batch.len() == 1 || !together(&source, &mut batch).await {
             for write in &mut batch {
-                alone(&pool, write.as_mut()).await;
+                alone(&source, write.as_mut()).await;
             }
         }
         batch.drain(..).for_each(Queued::finish);
-        checkpoints.after_writes();
+        if let Some(c) = &mut checkpoints {
+            c.after_writes();
+        }
     }
 }
 
@@ -169,8 +189,8 @@ impl Checkpoints {
 
 /// Runs the writes of `batch` in one transaction and commits it; false if any failed (then
 /// nothing of the batch is written: dropping `tx` rolls it back).
-async fn together(pool: &SqlitePool, batch: &mut [Box<dyn Queued>]) -> bool {
-    let Ok(mut tx) = begin(pool).await else {
+async fn together(source: &Source, batch: &mut [Box<dyn Queued>]) -> bool {
+    let Ok(mut tx) = source.begin().await else {
         return false;
     };
     for write in batch {
@@ -182,9 +202,9 @@ async fn together(pool: &SqlitePool, batch: &mut [Box<dyn Queued>]) -> bool {
 }
 
 /// Runs one write in a transaction of its own, committed if it succeeded.
-async fn alone(pool: &SqlitePool, write: &mut dyn Queued) {
+async fn alone(source: &Source, write: &mut dyn Queued) {
     let done = async {
-        let mut tx = begin(pool).await?;
+        let mut tx = source.begin().await?;
         if write.run(&mut tx).await {
             tx.commit().await?;
         }
@@ -195,8 +215,17 @@ async fn alone(pool: &SqlitePool, write: &mut dyn Queued) {
     }
 }
 
-/// A write transaction on the writer connection, which takes the write lock at once (`BEGIN
-/// IMMEDIATE`), so concurrent writers queue instead of failing.
+impl Source {
+    async fn begin(&self) -> Result<Tx> {
+        match self {
+            Source::Sqlite(pool) => begin(pool).await,
+            Source::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
+        }
+    }
+}
+
+/// A write transaction on SQLite's writer connection, which takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing.
 pub(crate) async fn begin(pool: &SqlitePool) -> Result<Tx> {
     Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?))
 }
