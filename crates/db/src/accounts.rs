@@ -112,9 +112,7 @@ pub(crate) async fn owner_team(tx: &mut Tx, owner_id: i64) -> Result<Option<i64>
 }
 
 pub async fn create(db: &Db, v: &Viewer, a: &AccountInput) -> Result<Account> {
-    let mut tx = db.begin().await?;
-    let id = insert(&mut tx, a).await?;
-    tx.commit().await?;
+    let id = db.write(a.clone(), |tx, a| Box::pin(insert(tx, a))).await?;
     get(db, v, id).await
 }
 
@@ -136,34 +134,51 @@ pub async fn update(
     version: i64,
     a: &AccountInput,
 ) -> Result<Account> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, a.owner_id).await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE accounts SET name = $4, industry = $5, size = $6, region = $7, address = $8, grade = $9, status = $10, needs_notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
-        controls!("accounts")
-    )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
-    .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let edit = (*v, (id, version), a.clone());
+    let saved = db
+        .write(edit, |tx, (v, (id, version), a)| {
+            Box::pin(async move {
+                let (id, version) = (*id, *version);
+                let team = owner_team(tx, a.owner_id).await?;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+                    "UPDATE accounts SET name = $4, industry = $5, size = $6, region = $7, address = $8, grade = $9, status = $10, needs_notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
+                    controls!("accounts")
+                )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
+                .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+                Ok(n > 0)
+            })
+        })
+        .await?;
+    if !saved {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::Stale,
         ));
     }
-    tx.commit().await?;
     get(db, v, id).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", controls!("accounts"))), v)
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(DbError::in_use)?;
-    if n == 0 {
+    let removed = db
+        .write((*v, id), |tx, (v, id)| {
+            Box::pin(async move {
+                let id = *id;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", controls!("accounts"))), v)
+                    .bind(id).execute(c).await.map(|r| r.rows_affected()))
+                    .map_err(DbError::in_use)?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                crate::shares::forget(tx, crate::shares::ShareKind::Account, id).await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::NotFound,
         ));
     }
-    crate::shares::forget(&mut tx, crate::shares::ShareKind::Account, id).await?;
-    tx.commit().await
+    Ok(())
 }

@@ -133,13 +133,18 @@ pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Activity> {
 }
 
 pub async fn create(db: &Db, v: &Viewer, x: &ActivityInput) -> Result<Activity> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
-        "INSERT INTO activities (opportunity_id, account_id, contact_id, kind, occurred_on, participants, notes, outcome, next_step, next_step_date, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
-    ).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
-    .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
-    tx.commit().await?;
+    let id = db
+        .write(x.clone(), |tx, x| {
+            Box::pin(async move {
+                let team = owner_team(tx, x.owner_id).await?;
+                let id: i64 = write!(tx, c => sqlx::query_scalar(
+                    "INSERT INTO activities (opportunity_id, account_id, contact_id, kind, occurred_on, participants, notes, outcome, next_step, next_step_date, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
+                ).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+                .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
+                Ok(id)
+            })
+        })
+        .await?;
     get(db, v, id).await
 }
 
@@ -150,32 +155,49 @@ pub async fn update(
     version: i64,
     x: &ActivityInput,
 ) -> Result<Activity> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE activities SET opportunity_id = $4, account_id = $5, contact_id = $6, kind = $7, occurred_on = $8, participants = $9, notes = $10, outcome = $11, next_step = $12, next_step_date = $13, owner_id = $14, team_id = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18 AND ",
-        controls!("activities")
-    )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
-    .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let edit = (*v, (id, version), x.clone());
+    let saved = db
+        .write(edit, |tx, (v, (id, version), x)| {
+            Box::pin(async move {
+                let (id, version) = (*id, *version);
+                let team = owner_team(tx, x.owner_id).await?;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+                    "UPDATE activities SET opportunity_id = $4, account_id = $5, contact_id = $6, kind = $7, occurred_on = $8, participants = $9, notes = $10, outcome = $11, next_step = $12, next_step_date = $13, owner_id = $14, team_id = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18 AND ",
+                    controls!("activities")
+                )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+                .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+                Ok(n > 0)
+            })
+        })
+        .await?;
+    if !saved {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::Stale,
         ));
     }
-    tx.commit().await?;
     get(db, v, id).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", controls!("activities"))), v)
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let removed = db
+        .write((*v, id), |tx, (v, id)| {
+            Box::pin(async move {
+                let id = *id;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", controls!("activities"))), v)
+                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::NotFound,
         ));
     }
-    tx.commit().await
+    Ok(())
 }

@@ -132,9 +132,7 @@ pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Contact> {
 }
 
 pub async fn create(db: &Db, v: &Viewer, x: &ContactInput) -> Result<Contact> {
-    let mut tx = db.begin().await?;
-    let id = insert(&mut tx, x).await?;
-    tx.commit().await?;
+    let id = db.write(x.clone(), |tx, x| Box::pin(insert(tx, x))).await?;
     get(db, v, id).await
 }
 
@@ -156,35 +154,52 @@ pub async fn update(
     version: i64,
     x: &ContactInput,
 ) -> Result<Contact> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE contacts SET account_id = $4, name = $5, title = $6, department = $7, phone = $8, email = $9, hometown = $10, birthday = $11, interests = $12, tenure = $13, authority = $14, personality = $15, working_style = $16, family_notes = $17, business_needs = $18, personal_needs = $19, owner_id = $20, team_id = $21, updated_at = $22, version = version + 1 WHERE id = $23 AND version = $24 AND ",
-        controls!("contacts")
-    )), v).bind(x.account_id).bind(&x.name).bind(&x.title).bind(&x.department).bind(&x.phone).bind(&x.email).bind(&x.hometown).bind(x.birthday)
-    .bind(&x.interests).bind(&x.tenure).bind(&x.authority).bind(&x.personality).bind(&x.working_style).bind(&x.family_notes)
-    .bind(&x.business_needs).bind(&x.personal_needs).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let edit = (*v, (id, version), x.clone());
+    let saved = db
+        .write(edit, |tx, (v, (id, version), x)| {
+            Box::pin(async move {
+                let (id, version) = (*id, *version);
+                let team = owner_team(tx, x.owner_id).await?;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+                    "UPDATE contacts SET account_id = $4, name = $5, title = $6, department = $7, phone = $8, email = $9, hometown = $10, birthday = $11, interests = $12, tenure = $13, authority = $14, personality = $15, working_style = $16, family_notes = $17, business_needs = $18, personal_needs = $19, owner_id = $20, team_id = $21, updated_at = $22, version = version + 1 WHERE id = $23 AND version = $24 AND ",
+                    controls!("contacts")
+                )), v).bind(x.account_id).bind(&x.name).bind(&x.title).bind(&x.department).bind(&x.phone).bind(&x.email).bind(&x.hometown).bind(x.birthday)
+                .bind(&x.interests).bind(&x.tenure).bind(&x.authority).bind(&x.personality).bind(&x.working_style).bind(&x.family_notes)
+                .bind(&x.business_needs).bind(&x.personal_needs).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+                Ok(n > 0)
+            })
+        })
+        .await?;
+    if !saved {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::Stale,
         ));
     }
-    tx.commit().await?;
     get(db, v, id).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM contacts WHERE id = $4 AND ", controls!("contacts"))), v)
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(DbError::in_use)?;
-    if n == 0 {
+    let removed = db
+        .write((*v, id), |tx, (v, id)| {
+            Box::pin(async move {
+                let id = *id;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM contacts WHERE id = $4 AND ", controls!("contacts"))), v)
+                    .bind(id).execute(c).await.map(|r| r.rows_affected()))
+                    .map_err(DbError::in_use)?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                crate::shares::forget(tx, crate::shares::ShareKind::Contact, id).await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::NotFound,
         ));
     }
-    crate::shares::forget(&mut tx, crate::shares::ShareKind::Contact, id).await?;
-    tx.commit().await
+    Ok(())
 }

@@ -115,46 +115,68 @@ pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Lead> {
 }
 
 pub async fn create(db: &Db, v: &Viewer, x: &LeadInput) -> Result<Lead> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let id: i64 = write!(&mut tx, c => sqlx::query_scalar(
-        "INSERT INTO leads (name, company, title, phone, email, source, status, notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
-    ).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
-    .bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
-    tx.commit().await?;
+    let id = db
+        .write(x.clone(), |tx, x| {
+            Box::pin(async move {
+                let team = owner_team(tx, x.owner_id).await?;
+                let id: i64 = write!(tx, c => sqlx::query_scalar(
+                    "INSERT INTO leads (name, company, title, phone, email, source, status, notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
+                ).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+                .bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
+                Ok(id)
+            })
+        })
+        .await?;
     get(db, v, id).await
 }
 
 pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -> Result<Lead> {
-    let mut tx = db.begin().await?;
-    let team = owner_team(&mut tx, x.owner_id).await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!(
-        "UPDATE leads SET name = $4, company = $5, title = $6, phone = $7, email = $8, source = $9, status = $10, notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
-        controls!("leads")
-    )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
-    .bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let edit = (*v, (id, version), x.clone());
+    let saved = db
+        .write(edit, |tx, (v, (id, version), x)| {
+            Box::pin(async move {
+                let (id, version) = (*id, *version);
+                let team = owner_team(tx, x.owner_id).await?;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+                    "UPDATE leads SET name = $4, company = $5, title = $6, phone = $7, email = $8, source = $9, status = $10, notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
+                    controls!("leads")
+                )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+                .bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+                Ok(n > 0)
+            })
+        })
+        .await?;
+    if !saved {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::Stale,
         ));
     }
-    tx.commit().await?;
     get(db, v, id).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", controls!("leads"))), v)
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let removed = db
+        .write((*v, id), |tx, (v, id)| {
+            Box::pin(async move {
+                let id = *id;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", controls!("leads"))), v)
+                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                crate::shares::forget(tx, crate::shares::ShareKind::Lead, id).await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::NotFound,
         ));
     }
-    crate::shares::forget(&mut tx, crate::shares::ShareKind::Lead, id).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// The account a lead converts into: one the viewer can see, or a new one.

@@ -329,8 +329,10 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
-    /// on the single writer connection, so concurrent writers queue instead of failing.
+    /// Starts a write transaction of its own, for the writes that are not one record's create,
+    /// edit or delete (those go through [`Db::write`]): imports, lead conversions, sharing,
+    /// administration. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`) on the
+    /// single writer connection, so concurrent writers queue instead of failing.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => writer::begin(write).await?,

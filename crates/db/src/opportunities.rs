@@ -883,17 +883,27 @@ async fn step_to(
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = write!(&mut tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", controls!("opportunities"))), v)
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let removed = db
+        .write((*v, id), |tx, (v, id)| {
+            Box::pin(async move {
+                let id = *id;
+                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", controls!("opportunities"))), v)
+                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                crate::shares::forget(tx, crate::shares::ShareKind::Opportunity, id).await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
         return Err(crate::refusal(
             get(db, v, id).await.map(|r| r.editable),
             DbError::NotFound,
         ));
     }
-    crate::shares::forget(&mut tx, crate::shares::ShareKind::Opportunity, id).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// The history query of one deal (`$1`), newest first, then `$rest` (a `LIMIT`, or nothing).

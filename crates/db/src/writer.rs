@@ -34,7 +34,7 @@ pub type Job<D, T> = for<'t> fn(&'t mut Tx, &'t D) -> BoxFuture<'t, Result<T>>;
 const MOST_PER_BATCH: usize = 64;
 
 /// The queue of writes and the task that runs them, on transactions from the pool that
-/// [`crate::Db::begin`] also lends to the other writes (imports, administration, migrations).
+/// [`crate::Db::begin`] also lends to the other writes.
 #[derive(Clone, Debug)]
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Queued>>,
