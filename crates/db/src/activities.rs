@@ -186,10 +186,7 @@ pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
                 let id = *id;
                 let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", controls!("activities"))), v)
                     .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                Ok(true)
+                Ok(n > 0)
             })
         })
         .await?;
