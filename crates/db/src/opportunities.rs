@@ -9,7 +9,7 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct Opportunity {
     pub id: i64,
     pub account_id: i64,
@@ -603,26 +603,64 @@ pub async fn update(
     let saved = db
         .write(edit, |tx, (v, before, x)| Box::pin(save(tx, v, before, x)))
         .await?;
-    if !saved {
+    let Some(at) = saved else {
         return Err(crate::refusal(
             get(db, v, before.id).await.map(|r| r.editable),
             DbError::Stale,
         ));
+    };
+    // The row is `before` with the edit applied (the version matched), so the answer needs no
+    // read, but for the names and the team that follow a new account or owner.
+    if x.account_id == before.account_id && x.owner_id == before.owner_id {
+        return Ok(edited_deal(before, x, at));
     }
     get(db, v, before.id).await
 }
 
-/// The statements of [`update`]; false, having written nothing, if the deal is no longer at
-/// the version read or the viewer may not edit it. (A refusal is not a failure: the other
-/// writes of its batch stand.)
-async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Result<bool> {
+/// When a deal edited at `at` is closed: at `at` if the edit closes it, never if it reopens it.
+fn closed_at(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match (before.status.as_str(), x.status.as_str()) {
+        (_, "open") => None,
+        ("open", _) => Some(at),
+        _ => before.closed_at,
+    }
+}
+
+/// `before` as an edit of its account-independent, owner-independent fields saved it at `at`.
+fn edited_deal(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Opportunity {
+    Opportunity {
+        name: x.name.clone(),
+        amount_minor: x.amount_minor,
+        expected_close_date: x.expected_close_date,
+        certainty: x.certainty,
+        certainty_evidence: x.certainty_evidence,
+        smart_goal: x.smart_goal.clone(),
+        source: x.source.clone(),
+        competitors: x.competitors.clone(),
+        status: x.status.clone(),
+        tracked: x.tracked,
+        grade: x.grade.clone(),
+        first_meeting_date: x.first_meeting_date,
+        next_review_date: x.next_review_date,
+        closed_at: closed_at(before, x, at),
+        updated_at: at,
+        version: before.version + 1,
+        ..before.clone()
+    }
+}
+
+/// The statements of [`update`]: the instant saved, or none, having written nothing, if the
+/// deal is no longer at the version read or the viewer may not edit it. (A refusal is not a
+/// failure: the other writes of its batch stand.)
+async fn save(
+    tx: &mut Tx,
+    v: &Viewer,
+    before: &Opportunity,
+    x: &OppInput,
+) -> Result<Option<DateTime<Utc>>> {
     let id = before.id;
     let ts = now();
-    let closed_at = match (before.status.as_str(), x.status.as_str()) {
-        (_, "open") => None,
-        ("open", _) => Some(ts),
-        _ => before.closed_at,
-    };
+    let closed_at = closed_at(before, x, ts);
     let set = edited(before, x, closed_at);
     let sql = sqlx::AssertSqlSafe(update_sql(&set));
     let n = write!(tx, c => {
@@ -641,7 +679,7 @@ async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Re
         q.bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected())
     })?;
     if n == 0 {
-        return Ok(false);
+        return Ok(None);
     }
     let changes: [(&str, String, String); 5] = [
         (
@@ -667,7 +705,7 @@ async fn save(tx: &mut Tx, v: &Viewer, before: &Opportunity, x: &OppInput) -> Re
             event(tx, id, v.user_id, ts, kind, Some(from), Some(to), None).await?;
         }
     }
-    Ok(true)
+    Ok(Some(ts))
 }
 
 /// A value an edit sets, of one of the types of the deal's columns.

@@ -154,8 +154,8 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
     assert_eq!(reopened.closed_at, None);
 }
 
-/// An edit sets only the fields it changes (fix 24): each field edited alone is saved, and
-/// nothing else moves.
+/// An edit sets only the fields it changes (fix 24): each field edited alone is saved, nothing
+/// else moves, and the deal the edit answers with is the deal as stored.
 async fn each_field_edited_alone_is_saved(db: Db) {
     let o = org(&db).await;
     let me = o.mgr_east;
@@ -188,6 +188,8 @@ async fn each_field_edited_alone_is_saved(db: Db) {
             .expect("an edit of one field");
         assert_eq!(OppInput::from(&saved), x, "edit {i}");
         assert_eq!(saved.version, deal.version + 1, "edit {i}");
+        let stored = opportunities::get(&db, &me, deal.id).await.expect("read");
+        assert_eq!(saved, stored, "edit {i}: the answer is the deal as stored");
         deal = saved;
     }
     assert_eq!(
