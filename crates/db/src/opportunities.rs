@@ -3,6 +3,7 @@
 //! Current state lives in `opportunities`; every change of stage, certainty, amount, close date,
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
+use crate::processes::StageRow;
 use crate::scope::{Kind, and, like, visibility};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
@@ -866,45 +867,55 @@ async fn tick(tx: &mut Tx, v: &Viewer, (id, version): (i64, i64), items: &[i64])
     Ok(true)
 }
 
-/// Moves a deal to `to_stage`, provided it is still at `version` (the state the decision was
-/// made on). The override reason, if any, is kept on the stage event.
+/// Moves a deal to the stage `to` (of its process), provided it is still at its version (the
+/// state the decision was made on). The override reason, if any, is kept on the stage event.
+/// Answers with the deal moved, built from `opp` and `to` (the row is `opp` with the stage
+/// changed: its version matched).
 pub async fn move_stage(
     db: &Db,
     v: &Viewer,
     opp: &Opportunity,
-    to_stage: i64,
+    to: &StageRow,
     reason: Option<&str>,
 ) -> Result<Opportunity> {
     if !opp.editable {
         return Err(DbError::ReadOnly);
     }
-    let step = (*v, opp.clone(), to_stage, reason.map(str::to_owned));
+    let step = (*v, opp.clone(), to.id, reason.map(str::to_owned));
     let moved = db
         .write(step, |tx, (v, opp, to, reason)| {
             Box::pin(step_to(tx, v, opp, *to, reason.as_deref()))
         })
         .await?;
-    if !moved {
-        return Err(DbError::Stale);
-    }
-    get(db, v, opp.id).await
+    let at = moved.ok_or(DbError::Stale)?;
+    Ok(Opportunity {
+        stage_id: to.id,
+        stage_name_zh: to.name_zh.clone(),
+        stage_name_en: to.name_en.clone(),
+        probability: to.probability,
+        stage_entered_at: at,
+        updated_at: at,
+        version: opp.version + 1,
+        ..opp.clone()
+    })
 }
 
-/// The statements of [`move_stage`]; false, having written nothing, as [`save`].
+/// The statements of [`move_stage`]: the instant moved, or none, having written nothing, as
+/// [`save`].
 async fn step_to(
     tx: &mut Tx,
     v: &Viewer,
     opp: &Opportunity,
     to_stage: i64,
     reason: Option<&str>,
-) -> Result<bool> {
+) -> Result<Option<DateTime<Utc>>> {
     let ts = now();
     let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
         "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
         controls!("opportunities")
     )), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Ok(false);
+        return Ok(None);
     }
     event(
         tx,
@@ -917,7 +928,7 @@ async fn step_to(
         reason,
     )
     .await?;
-    Ok(true)
+    Ok(Some(ts))
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {

@@ -232,7 +232,7 @@ pub async fn move_stage(
             return Err(Ok(Refusal { code, unmet }));
         }
     };
-    match opportunities::move_stage(&state.db, v, opp, to.row.id, reason.as_deref()).await {
+    match opportunities::move_stage(&state.db, v, opp, &to.row, reason.as_deref()).await {
         Ok(o) => Ok(o),
         Err(opportune_db::DbError::Stale) => {
             let now = opportunities::get(&state.db, v, opp.id)

@@ -42,7 +42,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     // Two in the second, moved there.
     for (name, amount, day) in [("g", 1_000, 9), ("f", 2_050, 8)] {
         let deal = opportunity(&db, &me, a.id, &sales, name, amount, d(2027, 1, day)).await;
-        opportunities::move_stage(&db, &me, &deal, s1, Some("test"))
+        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("test"))
             .await
             .expect("move");
     }
@@ -188,9 +188,10 @@ async fn the_totals_agree_with_the_deals(db: Db) {
     ] {
         deals.push(opportunity(&db, who, a.id, &sales, name, amount, close).await);
     }
-    let moved = opportunities::move_stage(&db, &o.rep_east, &deals[0], s1, Some("t"))
-        .await
-        .expect("move");
+    let moved =
+        opportunities::move_stage(&db, &o.rep_east, &deals[0], &sales.stages[1].row, Some("t"))
+            .await
+            .expect("move");
     let mut input = opp_input(&o.rep_east, a.id, "a", 150, d(2027, 5, 2));
     input.owner_id = o.rep_sh.user_id;
     opportunities::update(&db, &o.mgr_east, &moved, &input)
@@ -284,13 +285,13 @@ async fn the_totals_agree_with_the_deals(db: Db) {
 async fn concurrent_moves_keep_the_totals(db: Db) {
     let o = org(&db).await;
     let sales = process(&db, "sales_cycle").await;
-    let (s0, s1) = (sales.stages[0].row.id, sales.stages[1].row.id);
+    let s0 = sales.stages[0].row.id;
     let a = account(&db, &o.rep_east, "Hospital").await;
     let mut deals = Vec::new();
     for i in 0..16 {
         let deal = opportunity(&db, &o.rep_east, a.id, &sales, "m", 100 + i, d(2027, 3, 1)).await;
         let deal = if i % 2 == 0 {
-            opportunities::move_stage(&db, &o.rep_east, &deal, s1, Some("setup"))
+            opportunities::move_stage(&db, &o.rep_east, &deal, &sales.stages[1].row, Some("setup"))
                 .await
                 .expect("setup move")
         } else {
@@ -301,9 +302,9 @@ async fn concurrent_moves_keep_the_totals(db: Db) {
     let mut moves = tokio::task::JoinSet::new();
     for deal in deals {
         let (db, me) = (db.clone(), o.rep_east);
-        let to = if deal.stage_id == s0 { s1 } else { s0 };
+        let to = sales.stages[usize::from(deal.stage_id == s0)].row.clone();
         moves.spawn(
-            async move { opportunities::move_stage(&db, &me, &deal, to, Some("swap")).await },
+            async move { opportunities::move_stage(&db, &me, &deal, &to, Some("swap")).await },
         );
     }
     while let Some(done) = moves.join_next().await {

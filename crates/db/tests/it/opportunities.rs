@@ -229,7 +229,7 @@ async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
     );
 
     let stale_move =
-        opportunities::move_stage(&db, &me, &deal, sales.stages[1].row.id, Some("late")).await;
+        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("late")).await;
     assert!(
         matches!(stale_move, Err(DbError::Stale)),
         "a move decided on an old read is refused"
@@ -263,13 +263,14 @@ async fn stage_moves_are_recorded_with_their_reason(db: Db) {
     let a = account(&db, &me, "Hospital").await;
     let sales = process(&db, "sales_cycle").await;
     let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
-    let (s0, s1, s2) = (
-        sales.stages[0].row.id,
-        sales.stages[1].row.id,
-        sales.stages[2].row.id,
+    let (r0, r1, r2) = (
+        &sales.stages[0].row,
+        &sales.stages[1].row,
+        &sales.stages[2].row,
     );
+    let (s0, s1, s2) = (r0.id, r1.id, r2.id);
 
-    let moved = opportunities::move_stage(&db, &me, &deal, s1, Some("客户口头确认"))
+    let moved = opportunities::move_stage(&db, &me, &deal, r1, Some("客户口头确认"))
         .await
         .expect("move");
     assert_eq!(
@@ -278,13 +279,17 @@ async fn stage_moves_are_recorded_with_their_reason(db: Db) {
     );
     assert!(moved.stage_entered_at > deal.stage_entered_at);
     assert_eq!(moved.stage_entered_at, moved.updated_at);
-    let moved = opportunities::move_stage(&db, &me, &moved, s2, None)
+    let stored = opportunities::get(&db, &me, deal.id).await.expect("read");
+    assert_eq!(moved, stored, "the answer is the deal as stored");
+    let moved = opportunities::move_stage(&db, &me, &moved, r2, None)
         .await
         .expect("move");
-    let back = opportunities::move_stage(&db, &me, &moved, s0, None)
+    let back = opportunities::move_stage(&db, &me, &moved, r0, None)
         .await
         .expect("move back");
     assert_eq!((back.stage_id, back.version), (s0, 4));
+    let stored = opportunities::get(&db, &me, deal.id).await.expect("read");
+    assert_eq!(back, stored, "the answer is the deal as stored");
 
     let h = opportunities::history(&db, deal.id).await.expect("history");
     let (s0, s1, s2) = (s0.to_string(), s1.to_string(), s2.to_string());
@@ -444,7 +449,7 @@ async fn the_list_filters_sorts_and_pages(db: Db) {
         .await
         .expect("win gamma");
     let moved =
-        opportunities::move_stage(&db, &o.rep_east, &alpha, sales.stages[1].row.id, Some("ok"))
+        opportunities::move_stage(&db, &o.rep_east, &alpha, &sales.stages[1].row, Some("ok"))
             .await
             .expect("move");
 

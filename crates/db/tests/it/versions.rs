@@ -104,7 +104,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     .await;
     let sees_sh = ["admin", "mgr_east", "rep_sh"];
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "created");
-    let deal = opportunities::move_stage(&db, &o.rep_sh, &deal, sales.stages[1].row.id, Some("t"))
+    let deal = opportunities::move_stage(&db, &o.rep_sh, &deal, &sales.stages[1].row, Some("t"))
         .await
         .expect("move");
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "moved");

@@ -307,7 +307,7 @@ async fn moves_and_ticks_respect_visibility(db: Db) {
     let deal =
         crate::fixtures::opportunity(&db, &o.rep_west, a.id, &sales, "Deal", 100, d(2027, 1, 1))
             .await;
-    let to = sales.stages[1].row.id;
+    let to = &sales.stages[1].row;
     for v in [o.rep_east, o.mgr_east] {
         let moved = opportunities::move_stage(&db, &v, &deal, to, Some("not mine")).await;
         assert!(
@@ -336,7 +336,7 @@ async fn moves_and_ticks_respect_visibility(db: Db) {
     let moved = opportunities::move_stage(&db, &o.mgr_west, &deal, to, Some("manager's call"))
         .await
         .expect("the manager moves it");
-    assert_eq!(moved.stage_id, to);
+    assert_eq!(moved.stage_id, to.id);
 }
 
 /// What a deal's page reads besides the deal, each in one query: its newest activities and whom
