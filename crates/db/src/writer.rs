@@ -7,11 +7,13 @@
 //! SQLite's work. On PostgreSQL every commit waits for its WAL flush, and writes to the deals of
 //! one owner queue on the rows the totals and versions triggers update, each holding them
 //! through its own commit. So the writes of [`crate::Db::write`] queue here, and one task per
-//! server runs the writes waiting together in one transaction and commits them once. Nobody is answered before
-//! the commit. If any write of a batch fails (its own error, a panic, or the commit), the batch
-//! is rolled back and its writes run again one by one, each in its own transaction, so that
-//! each gets its own result and no write depends on one that failed: a write is a function of
-//! its input and what the database holds, and runs again unchanged.
+//! server runs the writes waiting together in one transaction and commits them once. Nobody is
+//! answered before the commit. If any write of a batch fails (its own error, a panic, or the
+//! commit), the batch is rolled back and its writes run again one by one, each in its own
+//! transaction, so that each gets its own result and no write depends on one that failed: a
+//! write is a function of its input and what the database holds, and runs again unchanged.
+//! The price: a write that waits (on PostgreSQL, for a row another server's transaction holds)
+//! holds up the writes queued behind it on this server, as SQLite's write lock always did.
 //!
 //! On SQLite the same task starts the WAL's checkpoints, on a reader's connection so that the
 //! next batches need not wait for them (`Checkpoints`).
