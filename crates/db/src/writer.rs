@@ -28,7 +28,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// The statements of one write, run in the transaction they are given, on their input. They
-/// must not commit; they may run more than once (see the module).
+/// must not commit, nor wait for another write (the task that runs them would wait for
+/// itself); they may run more than once (see the module).
 pub type Job<D, T> = for<'t> fn(&'t mut Tx, &'t D) -> BoxFuture<'t, Result<T>>;
 
 /// At most this many writes share a transaction: the first of them waits for all of them.
