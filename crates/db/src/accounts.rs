@@ -1,6 +1,7 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
 use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -159,26 +160,15 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let removed = db
-        .write((*v, id), |tx, (v, id)| {
-            Box::pin(async move {
-                let id = *id;
-                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM accounts WHERE id = $4 AND ", controls!("accounts"))), v)
-                    .bind(id).execute(c).await.map(|r| r.rows_affected()))
-                    .map_err(DbError::in_use)?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                crate::shares::forget(tx, crate::shares::ShareKind::Account, id).await?;
-                Ok(true)
-            })
-        })
-        .await?;
-    if !removed {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::NotFound,
-        ));
+    let sql = concat!(
+        "DELETE FROM accounts WHERE id = $4 AND ",
+        controls!("accounts")
+    );
+    if crate::delete_controlled(db, v, id, sql, Some(ShareKind::Account)).await? {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::refusal(
+        get(db, v, id).await.map(|r| r.editable),
+        DbError::NotFound,
+    ))
 }

@@ -180,21 +180,15 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let removed = db
-        .write((*v, id), |tx, (v, id)| {
-            Box::pin(async move {
-                let id = *id;
-                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM activities WHERE id = $4 AND ", controls!("activities"))), v)
-                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-                Ok(n > 0)
-            })
-        })
-        .await?;
-    if !removed {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::NotFound,
-        ));
+    let sql = concat!(
+        "DELETE FROM activities WHERE id = $4 AND ",
+        controls!("activities")
+    );
+    if crate::delete_controlled(db, v, id, sql, None).await? {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::refusal(
+        get(db, v, id).await.map(|r| r.editable),
+        DbError::NotFound,
+    ))
 }

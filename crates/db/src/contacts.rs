@@ -2,6 +2,7 @@
 
 use crate::accounts::owner_team;
 use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -180,26 +181,15 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let removed = db
-        .write((*v, id), |tx, (v, id)| {
-            Box::pin(async move {
-                let id = *id;
-                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM contacts WHERE id = $4 AND ", controls!("contacts"))), v)
-                    .bind(id).execute(c).await.map(|r| r.rows_affected()))
-                    .map_err(DbError::in_use)?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                crate::shares::forget(tx, crate::shares::ShareKind::Contact, id).await?;
-                Ok(true)
-            })
-        })
-        .await?;
-    if !removed {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::NotFound,
-        ));
+    let sql = concat!(
+        "DELETE FROM contacts WHERE id = $4 AND ",
+        controls!("contacts")
+    );
+    if crate::delete_controlled(db, v, id, sql, Some(ShareKind::Contact)).await? {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::refusal(
+        get(db, v, id).await.map(|r| r.editable),
+        DbError::NotFound,
+    ))
 }

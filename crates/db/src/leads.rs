@@ -5,6 +5,7 @@ use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
 use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::shares::ShareKind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
@@ -156,27 +157,14 @@ pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let removed = db
-        .write((*v, id), |tx, (v, id)| {
-            Box::pin(async move {
-                let id = *id;
-                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM leads WHERE id = $4 AND ", controls!("leads"))), v)
-                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                crate::shares::forget(tx, crate::shares::ShareKind::Lead, id).await?;
-                Ok(true)
-            })
-        })
-        .await?;
-    if !removed {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::NotFound,
-        ));
+    let sql = concat!("DELETE FROM leads WHERE id = $4 AND ", controls!("leads"));
+    if crate::delete_controlled(db, v, id, sql, Some(ShareKind::Lead)).await? {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::refusal(
+        get(db, v, id).await.map(|r| r.editable),
+        DbError::NotFound,
+    ))
 }
 
 /// The account a lead converts into: one the viewer can see, or a new one.

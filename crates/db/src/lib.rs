@@ -187,6 +187,32 @@ pub(crate) fn refusal(found: Result<bool>, otherwise: DbError) -> DbError {
     }
 }
 
+/// Deletes the record `id` with `sql` (`DELETE FROM … WHERE id = $4 AND` [`controls!`]), and
+/// its shares when its kind can be shared, through [`Db::write`]: false, having deleted nothing,
+/// when the viewer controls no such record. A record other records still refer to is `InUse`.
+pub(crate) async fn delete_controlled(
+    db: &Db,
+    v: &Viewer,
+    id: i64,
+    sql: &'static str,
+    shared: Option<shares::ShareKind>,
+) -> Result<bool> {
+    db.write((*v, id, sql, shared), |tx, (v, id, sql, shared)| {
+        Box::pin(async move {
+            let n = write!(tx, c => bind_viewer!(sqlx::query(*sql), v).bind(*id).execute(c).await.map(|r| r.rows_affected()))
+                .map_err(DbError::in_use)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            if let Some(kind) = shared {
+                shares::forget(tx, *kind, *id).await?;
+            }
+            Ok(true)
+        })
+    })
+    .await
+}
+
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
 
 #[derive(Clone, Debug)]

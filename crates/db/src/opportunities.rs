@@ -5,6 +5,7 @@
 
 use crate::processes::StageRow;
 use crate::scope::{Kind, and, like, visibility};
+use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -730,75 +731,32 @@ fn edited<'a>(
     closed_at: Option<DateTime<Utc>>,
 ) -> Vec<(&'static str, Set<'a>)> {
     let mut set = Vec::new();
-    let mut put = |changed: bool, column: &'static str, value: Set<'a>| {
-        if changed {
-            set.push((column, value));
-        }
-    };
-    put(
-        x.account_id != before.account_id,
-        "account_id",
-        Set::Int(x.account_id),
-    );
-    put(x.name != before.name, "name", Set::Text(&x.name));
-    put(
-        x.owner_id != before.owner_id,
-        "owner_id",
-        Set::Int(x.owner_id),
-    );
-    put(
-        x.amount_minor != before.amount_minor,
-        "amount_minor",
-        Set::Int(x.amount_minor),
-    );
-    put(
-        x.expected_close_date != before.expected_close_date,
-        "expected_close_date",
-        Set::Date(x.expected_close_date),
-    );
-    put(
-        x.certainty != before.certainty,
-        "certainty",
-        Set::Int(x.certainty),
-    );
-    put(
-        x.certainty_evidence != before.certainty_evidence,
-        "certainty_evidence",
-        Set::Int(x.certainty_evidence),
-    );
-    put(
-        x.smart_goal != before.smart_goal,
-        "smart_goal",
-        Set::Text(&x.smart_goal),
-    );
-    put(x.source != before.source, "source", Set::Text(&x.source));
-    put(
-        x.competitors != before.competitors,
-        "competitors",
-        Set::Text(&x.competitors),
-    );
-    put(x.status != before.status, "status", Set::Text(&x.status));
-    put(x.tracked != before.tracked, "tracked", Set::Flag(x.tracked));
-    put(
-        x.grade != before.grade,
-        "grade",
-        Set::OptText(x.grade.as_deref()),
-    );
-    put(
-        x.first_meeting_date != before.first_meeting_date,
-        "first_meeting_date",
-        Set::OptDate(x.first_meeting_date),
-    );
-    put(
-        x.next_review_date != before.next_review_date,
-        "next_review_date",
-        Set::OptDate(x.next_review_date),
-    );
-    put(
-        closed_at != before.closed_at,
-        "closed_at",
-        Set::OptTime(closed_at),
-    );
+    // Each column is named as its field.
+    macro_rules! put {
+        ($field:ident, $value:expr) => {
+            if x.$field != before.$field {
+                set.push((stringify!($field), $value));
+            }
+        };
+    }
+    put!(account_id, Set::Int(x.account_id));
+    put!(name, Set::Text(&x.name));
+    put!(owner_id, Set::Int(x.owner_id));
+    put!(amount_minor, Set::Int(x.amount_minor));
+    put!(expected_close_date, Set::Date(x.expected_close_date));
+    put!(certainty, Set::Int(x.certainty));
+    put!(certainty_evidence, Set::Int(x.certainty_evidence));
+    put!(smart_goal, Set::Text(&x.smart_goal));
+    put!(source, Set::Text(&x.source));
+    put!(competitors, Set::Text(&x.competitors));
+    put!(status, Set::Text(&x.status));
+    put!(tracked, Set::Flag(x.tracked));
+    put!(grade, Set::OptText(x.grade.as_deref()));
+    put!(first_meeting_date, Set::OptDate(x.first_meeting_date));
+    put!(next_review_date, Set::OptDate(x.next_review_date));
+    if closed_at != before.closed_at {
+        set.push(("closed_at", Set::OptTime(closed_at)));
+    }
     set
 }
 
@@ -932,27 +890,17 @@ async fn step_to(
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let removed = db
-        .write((*v, id), |tx, (v, id)| {
-            Box::pin(async move {
-                let id = *id;
-                let n = write!(tx, c => bind_viewer!(sqlx::query(concat!("DELETE FROM opportunities WHERE id = $4 AND ", controls!("opportunities"))), v)
-                    .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                crate::shares::forget(tx, crate::shares::ShareKind::Opportunity, id).await?;
-                Ok(true)
-            })
-        })
-        .await?;
-    if !removed {
-        return Err(crate::refusal(
-            get(db, v, id).await.map(|r| r.editable),
-            DbError::NotFound,
-        ));
+    let sql = concat!(
+        "DELETE FROM opportunities WHERE id = $4 AND ",
+        controls!("opportunities")
+    );
+    if crate::delete_controlled(db, v, id, sql, Some(ShareKind::Opportunity)).await? {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::refusal(
+        get(db, v, id).await.map(|r| r.editable),
+        DbError::NotFound,
+    ))
 }
 
 /// The history query of one deal (`$1`), newest first, then `$rest` (a `LIMIT`, or nothing).
