@@ -1,6 +1,6 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
-use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::scope::{Kind, Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
@@ -83,8 +83,10 @@ pub struct AccountFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<Page<Account>> {
     let pattern = like(f.q.as_deref());
-    let scope = and(
-        visibility(db, v.role, Some(Kind::Account)),
+    let scope = Scope::new(
+        db,
+        v.role,
+        Kind::Account,
         &[
             (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
             (f.owner_id.is_some(), "o.owner_id = $5"),

@@ -1,7 +1,7 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, and, count_visible, record_page, visibility};
+use crate::scope::{Kind, Scope, count_visible, record_page};
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -85,9 +85,11 @@ pub struct ActivityFilter {
 /// The `WHERE` clause of the list for this viewer and filter, from literal fragments only: just
 /// the clauses that apply, so a deal's or an account's activities are read through their index
 /// rather than by scanning every activity (see `opportunities::scope`).
-fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> String {
-    and(
-        visibility(db, v.role, Some(Kind::Activity)),
+fn scope(db: &Db, v: &Viewer, f: &ActivityFilter) -> Scope {
+    Scope::new(
+        db,
+        v.role,
+        Kind::Activity,
         &[
             (f.opportunity_id.is_some(), "o.opportunity_id = $4"),
             (f.account_id.is_some(), "o.account_id = $5"),
@@ -118,7 +120,7 @@ pub async fn recent(db: &Db, v: &Viewer, f: &ActivityFilter, limit: i64) -> Resu
     let sql = sqlx::AssertSqlSafe(crate::scope::page(
         columns!(),
         "activities o",
-        &scope(db, v, f),
+        &scope(db, v, f).all,
         ORDER,
         limit,
         0,

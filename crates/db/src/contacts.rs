@@ -1,7 +1,7 @@
 //! Contacts (联系人): people at accounts, with the personal profile used for relationship work.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::scope::{Kind, Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
@@ -109,8 +109,10 @@ pub struct ContactFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<Page<Contact>> {
     let pattern = like(f.q.as_deref());
-    let scope = and(
-        visibility(db, v.role, Some(Kind::Contact)),
+    let scope = Scope::new(
+        db,
+        v.role,
+        Kind::Contact,
         &[
             (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
             (f.account_id.is_some(), "o.account_id = $5"),

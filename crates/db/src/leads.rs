@@ -4,7 +4,7 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
-use crate::scope::{Kind, and, count_visible, like, record_page, visibility};
+use crate::scope::{Kind, Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
@@ -89,8 +89,10 @@ pub struct LeadFilter {
 
 pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page<Lead>> {
     let pattern = like(f.q.as_deref());
-    let scope = and(
-        visibility(db, v.role, Some(Kind::Lead)),
+    let scope = Scope::new(
+        db,
+        v.role,
+        Kind::Lead,
         &[
             (
                 pattern.is_some(),

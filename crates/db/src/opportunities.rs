@@ -4,7 +4,7 @@
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
 use crate::processes::StageRow;
-use crate::scope::{Kind, and, like, visibility};
+use crate::scope::{Kind, Scope, and, like, visibility};
 use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
@@ -168,9 +168,11 @@ pub struct OppFilter {
 /// with `($2 = 'admin' OR …)` left SQLite no index to use, and every board and list read the
 /// whole table (docs/PERFORMANCE.md). The parameters a text does not mention are still bound:
 /// SQLite leaves them out and PostgreSQL is told their types.
-fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> String {
-    and(
-        visibility(db, v.role, Some(Kind::Opportunity)),
+fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> Scope {
+    Scope::new(
+        db,
+        v.role,
+        Kind::Opportunity,
         &[
             (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
             (f.owner_id.is_some(), "o.owner_id = $5"),
@@ -289,8 +291,9 @@ pub async fn list(
         (total, None)
     } else {
         let count = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), {} FROM opportunities o WHERE {scope}",
-            crate::scope::rows_of("opportunities")
+            "SELECT COUNT(*), {} FROM opportunities o WHERE {}",
+            crate::scope::rows_of("opportunities"),
+            scope.all
         ));
         let (total, rows) = read!(db, c => bind_filter!(sqlx::query_as::<_, (i64, i64)>(count), v, f, &pattern).fetch_one(c).await)?;
         (total, Some(rows))
@@ -298,12 +301,20 @@ pub async fn list(
     // Both statements are assembled from literals only: the scope, the table (read in the
     // sort's order when many deals match) and the chosen ORDER BY. The page is sorted and cut
     // on the bare deals; only its rows are joined to their account, owner and stage.
-    let from =
-        crate::scope::source(db, "opportunities", sort.index(), &scope, total, rows, p).await?;
+    let from = crate::scope::source(
+        db,
+        "opportunities",
+        (sort.index(), sort.order()),
+        &scope,
+        total,
+        rows,
+        p,
+    )
+    .await?;
     let sql = sqlx::AssertSqlSafe(crate::scope::page(
         columns!(),
         &from,
-        &scope,
+        &scope.all,
         sort.order(),
         p.limit,
         p.offset,
@@ -442,6 +453,7 @@ async fn stage_sums_from_totals(
                 f,
                 None
             )
+            .all
         );
         let extra: Vec<StageSum> = read!(db, c => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(shared.clone())), v, f, &none).fetch_all(c).await)?;
         for x in extra {
@@ -463,7 +475,7 @@ pub async fn stage_sums_scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Ve
     let pattern = like(f.q.as_deref());
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE {} GROUP BY o.stage_id",
-        scope(db, v, f, pattern.as_deref())
+        scope(db, v, f, pattern.as_deref()).all
     ));
     Ok(read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?)
 }
@@ -474,7 +486,9 @@ pub async fn stage_sums_scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Ve
 /// in close-date order and stops after `offset + per_column` cards, so the team's deals are not all
 /// sorted. One person's deals are few: a single query numbers them per stage (on the bare
 /// `opportunities` rows, from the owner's index) and joins only the cards shown — per-stage reads
-/// would walk the stage's close-date order past everyone else's deals.
+/// would walk the stage's close-date order past everyone else's deals. A rep's own are first
+/// cut to each column's first cards, read from the owner's index in its order
+/// ([`Scope::rep_rows`]), then numbered with those shared with them.
 pub async fn board_cards(
     db: &Db,
     v: &Viewer,
@@ -483,14 +497,30 @@ pub async fn board_cards(
     per_column: i64,
     offset: i64,
 ) -> Result<Vec<Card>> {
+    if stages.is_empty() {
+        return Ok(Vec::new());
+    }
     let pattern = like(f.q.as_deref());
     let many = v.role != opportune_core::records::Role::Rep && f.owner_id.is_none();
     if !many || f.stage_id.is_some() {
+        let scope = scope(db, v, f, pattern.as_deref());
+        let first = offset.saturating_add(per_column);
+        let columns: Vec<String> = stages
+            .iter()
+            .map(|stage| format!(" AND o.stage_id = {stage}"))
+            .collect();
+        let from = scope
+            .rep_rows(
+                "opportunities",
+                &columns,
+                " ORDER BY o.expected_close_date, o.id",
+                first,
+            )
+            .unwrap_or_else(|| "opportunities o".to_owned());
         let sql = sqlx::AssertSqlSafe(format!(
-            "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM opportunities o WHERE {}) r ON r.card_id = o.id WHERE r.rn > {offset} AND r.rn <= {} ORDER BY o.stage_id, r.rn",
+            "{} JOIN (SELECT o.id AS card_id, ROW_NUMBER() OVER (PARTITION BY o.stage_id ORDER BY o.expected_close_date, o.id) AS rn FROM {from} WHERE {}) r ON r.card_id = o.id WHERE r.rn > {offset} AND r.rn <= {first} ORDER BY o.stage_id, r.rn",
             card_columns!(),
-            scope(db, v, f, pattern.as_deref()),
-            offset.saturating_add(per_column)
+            scope.all,
         ));
         return Ok(
             read!(db, c => bind_filter!(sqlx::query_as(sql), v, f, &pattern).fetch_all(c).await)?,
@@ -505,7 +535,7 @@ pub async fn board_cards(
         let sql = sqlx::AssertSqlSafe(format!(
             "{} WHERE {} ORDER BY o.expected_close_date, o.id{}",
             card_columns!(),
-            scope(db, v, &column, pattern.as_deref()),
+            scope(db, v, &column, pattern.as_deref()).all,
             crate::scope::window(per_column, offset)
         ));
         cards.extend(

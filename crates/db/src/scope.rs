@@ -66,11 +66,7 @@ fn among(db: &Db, column: &str, ids: &str) -> String {
 /// rep's own records, a manager's and their team subtree's, everything for an admin, and the
 /// records shared with the viewer. Each term can be read from an index on the owner or team.
 pub(crate) fn visibility(db: &Db, role: Role, kind: Option<Kind>) -> String {
-    let mut shares = String::new();
-    for (column, ids) in kind.map(Kind::shared).unwrap_or_default() {
-        shares.push_str(" OR ");
-        shares.push_str(&among(db, column, ids));
-    }
+    let shares = kind.map_or_else(String::new, |kind| format!(" OR {}", shared(db, kind)));
     match role {
         Role::Admin => "TRUE".to_owned(),
         Role::Manager => format!(
@@ -82,6 +78,75 @@ pub(crate) fn visibility(db: &Db, role: Role, kind: Option<Kind>) -> String {
             )
         ),
         Role::Rep => format!("(o.owner_id = $1{shares})"),
+    }
+}
+
+/// The ways into a record of `kind` through shares, as one `OR` of [`among`] terms.
+fn shared(db: &Db, kind: Kind) -> String {
+    kind.shared()
+        .iter()
+        .map(|(column, ids)| among(db, column, ids))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The `WHERE` of a list: who may see its records ([`visibility`]) and the filters that apply
+/// ([`and`]). For a rep also in two parts that do not overlap, their own records and those only
+/// shared with them, so that their own can be read from the owner's index in the list's order
+/// and only as many as the page needs ([`Scope::rep_rows`]): collecting and sorting all of a
+/// rep's 1,100 accounts or 1,450 open deals to show 50 was most of a rep's list and board on
+/// PostgreSQL (docs/PERFORMANCE.md, fix 27).
+pub(crate) struct Scope {
+    /// The visibility and the filters.
+    pub(crate) all: String,
+    /// A rep's (own, only shared) records with the filters.
+    rep: Option<(String, String)>,
+}
+
+impl Scope {
+    pub(crate) fn new(db: &Db, role: Role, kind: Kind, filters: &[(bool, &str)]) -> Scope {
+        let rep = (role == Role::Rep).then(|| {
+            (
+                and("o.owner_id = $1".to_owned(), filters),
+                and(
+                    format!("o.owner_id <> $1 AND ({})", shared(db, kind)),
+                    filters,
+                ),
+            )
+        });
+        Scope {
+            all: and(visibility(db, role, Some(kind)), filters),
+            rep,
+        }
+    }
+
+    /// For a rep, the rows of `table` a page needs, as a `FROM` item aliased `o`: the first
+    /// `first` of their own in `order` from each of `parts` (conditions read alone: a board's
+    /// columns; `[""]` for a list), and all those only shared with them (a handful). Whoever
+    /// reads it still applies [`Scope::all`] and the order. Only the ids of their own are
+    /// sorted, so that an owner's index can hold all a part reads; the rows are read for the
+    /// ids chosen (sorting a rep's 1,000 deals of the quarter whole by amount on SQLite was
+    /// slower than before). `None` for anyone else.
+    pub(crate) fn rep_rows(
+        &self,
+        table: &str,
+        parts: &[String],
+        order: &str,
+        first: i64,
+    ) -> Option<String> {
+        let (own, shared) = self.rep.as_ref()?;
+        let limit = limit(first);
+        let ids = parts
+            .iter()
+            .enumerate()
+            .map(|(n, part)| {
+                format!("SELECT * FROM (SELECT o.id FROM {table} o WHERE {own}{part}{order}{limit}) own{n}")
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        Some(format!(
+            "(SELECT o.* FROM {table} o WHERE o.id IN ({ids}) UNION ALL SELECT o.* FROM {table} o WHERE {shared}) o"
+        ))
     }
 }
 
@@ -122,11 +187,7 @@ pub(crate) async fn count_visible(
     let only_shared = if v.role == Role::Admin {
         String::new()
     } else {
-        let shared = Kind::shared(kind)
-            .iter()
-            .map(|(column, ids)| among(db, column, ids))
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        let shared = shared(db, kind);
         let status_clause = status.map_or("", |_| " AND o.status = $5");
         format!(
             " + (SELECT COUNT(*) FROM {table} o WHERE ({shared}) AND NOT COALESCE({}, FALSE){status_clause})",
@@ -212,7 +273,7 @@ macro_rules! record_page {
         columns: $columns:expr, scope: $scope:expr, counted: $counted:expr,
         |$q:ident| $bind:expr
     ) => {{
-        let (db, v, p, scope): (&$crate::Db, &$crate::Viewer, $crate::Paging, &str) =
+        let (db, v, p, scope): (&$crate::Db, &$crate::Viewer, $crate::Paging, &$crate::scope::Scope) =
             ($db, $v, $p, $scope);
         let counted: $crate::scope::Counted = match $counted {
             Some(counted) => counted,
@@ -220,7 +281,7 @@ macro_rules! record_page {
                 let count = sqlx::AssertSqlSafe(format!(
                     concat!("SELECT COUNT(*), {} FROM ", $table, " o WHERE {}"),
                     $crate::scope::rows_of($table),
-                    scope
+                    scope.all
                 ));
                 let (matches, rows) = $crate::read!(db, c => {
                     let $q = $crate::bind_viewer!(sqlx::query_as::<_, (i64, i64)>(count), v);
@@ -230,9 +291,9 @@ macro_rules! record_page {
             }
         };
         let total = counted.matches;
-        let from = $crate::scope::source(db, $table, $index, scope, total, Some(counted.rows), p).await?;
+        let from = $crate::scope::source(db, $table, ($index, $order), scope, total, Some(counted.rows), p).await?;
         let sql = sqlx::AssertSqlSafe($crate::scope::page(
-            $columns, &from, scope, $order, p.limit, p.offset,
+            $columns, &from, &scope.all, $order, p.limit, p.offset,
         ));
         let items = $crate::read!(db, c => {
             let $q = $crate::bind_viewer!(sqlx::query_as(sql), v);
@@ -257,20 +318,21 @@ pub(crate) fn read_in_order(matches: i64, rows: i64, p: Paging) -> bool {
     matches > 0 && (p.offset + p.limit).saturating_mul(rows) < matches.saturating_mul(matches)
 }
 
-/// The table of a list (`FROM` it, aliased `o`), read through `index` in the sort's order when
+/// The table of a list (`FROM` it, aliased `o`), read through `index` in its `order` when
 /// [`read_in_order`] says so for the list's `matches` and the table's `rows` (read here when not
-/// given), else its matches (`scope`) collected first. SQLite is told to walk the order
-/// (`INDEXED BY`): its planner does not weigh a `LIMIT` against the visibility's multi-index OR.
-/// PostgreSQL's planner chooses the order itself when many rows match, but also walked the name
-/// index for a rep's 1,100 accounts among 200,000 (its estimate of the OR of the visibility is
-/// far too high): there the matches are collected in a subquery it may not flatten
-/// (`OFFSET 0`), so it can only find them by the scope's indexes, and the page is sorted from
-/// them.
+/// given), else its matches collected first: for a rep, the first of their own in `order` and
+/// those shared with them ([`Scope::rep_rows`]); for a manager, all of them. SQLite is told to
+/// walk the order (`INDEXED BY`): its planner does not weigh a `LIMIT` against the visibility's
+/// multi-index OR. PostgreSQL's planner chooses the order itself when many rows match, but also
+/// walked the name index for a rep's 1,100 accounts among 200,000 (its estimate of the OR of
+/// the visibility is far too high): there a manager's matches are collected in a subquery it
+/// may not flatten (`OFFSET 0`), so it can only find them by the scope's indexes, and the page
+/// is sorted from them.
 pub(crate) async fn source(
     db: &Db,
     table: &'static str,
-    index: &'static str,
-    scope: &str,
+    (index, order): (&'static str, &str),
+    scope: &Scope,
     matches: i64,
     rows: Option<i64>,
     p: Paging,
@@ -286,13 +348,22 @@ pub(crate) async fn source(
         };
         read_in_order(matches, rows, p)
     };
-    Ok(match (db, in_order) {
-        (Db::Sqlite { .. }, true) => format!("{table} o INDEXED BY {index}"),
-        (Db::Postgres { .. }, false) => {
-            format!("(SELECT * FROM {table} o WHERE {scope} OFFSET 0) o")
-        }
-        _ => format!("{table} o"),
-    })
+    if in_order {
+        return Ok(match db {
+            Db::Sqlite { .. } => format!("{table} o INDEXED BY {index}"),
+            Db::Postgres { .. } => format!("{table} o"),
+        });
+    }
+    let first = p.offset.saturating_add(p.limit);
+    Ok(
+        match (scope.rep_rows(table, &[String::new()], order, first), db) {
+            (Some(rows), _) => rows,
+            (None, Db::Postgres { .. }) => {
+                format!("(SELECT * FROM {table} o WHERE {} OFFSET 0) o", scope.all)
+            }
+            (None, Db::Sqlite { .. }) => format!("{table} o"),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         .expect("win");
     opportunity(&db, &me, a.id, &other, "elsewhere", 9_000, d(2027, 1, 1)).await;
     let b = account(&db, &o.rep_sh, "Factory").await;
-    opportunity(&db, &o.rep_sh, b.id, &sales, "colleague", 50, d(2027, 1, 7)).await;
+    let colleague = opportunity(&db, &o.rep_sh, b.id, &sales, "colleague", 50, d(2027, 1, 7)).await;
 
     let board = OppFilter {
         process_id: Some(sales.row.id),
@@ -149,11 +149,33 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     let period = OppFilter {
         close_from: Some(d(2027, 1, 2)),
         close_to: Some(d(2027, 1, 8)),
-        ..board
+        ..board.clone()
     };
     assert_eq!(
         sums(&db, &me, &period).await,
         [(s0, 4, 1_400), (s1, 1, 2_050)]
+    );
+
+    // Shared with the rep, the colleague's deal joins their column in close-date order, not
+    // theirs to move (a rep's own cards and those shared are read apart, fix 27).
+    opportune_db::shares::add(
+        &db,
+        &o.admin,
+        opportune_db::shares::ShareKind::Opportunity,
+        colleague.id,
+        me.user_id,
+    )
+    .await
+    .expect("share");
+    let shared = page(3, 3).await;
+    assert_eq!(cards(&shared), [(s0, "d"), (s0, "e"), (s0, "colleague")]);
+    assert_eq!(
+        shared.iter().map(|c| c.editable).collect::<Vec<_>>(),
+        [true, true, false]
+    );
+    assert_eq!(
+        cards(&page(2, 0).await),
+        [(s0, "a"), (s0, "b"), (s1, "f"), (s1, "g")]
     );
 }
 

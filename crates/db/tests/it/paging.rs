@@ -5,13 +5,14 @@
 //! count every match — for a manager (two thirds of the records), a rep (one third) and an
 //! admin, at offsets that take both ways.
 
-use crate::fixtures::{Org, account, d, opp_input, org, process};
+use crate::fixtures::{Org, account, d, opp_input, opportunity, org, process};
 use chrono::Duration;
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
 use opportune_db::contacts::{self, Contact, ContactFilter, ContactInput};
 use opportune_db::leads::{self, Lead, LeadFilter, LeadInput};
 use opportune_db::opportunities::{self, OppFilter, Opportunity, Sort};
+use opportune_db::shares::{self, ShareKind};
 use opportune_db::{Db, Paging, Viewer};
 use std::cmp::Ordering;
 
@@ -86,6 +87,7 @@ async fn opportunity_pages(db: Db) {
     let o = org(&db).await;
     let p = process(&db, "sales_cycle").await;
     let start = d(2026, 1, 1);
+    let mut made = Vec::new();
     for i in 0..RECORDS {
         let who = owner(&o, i);
         let acc = account(&db, &who, "Account").await;
@@ -99,9 +101,23 @@ async fn opportunity_pages(db: Db) {
                 start + Duration::days((i * 11 % 90) as i64),
             )
         };
-        opportunities::create(&db, &who, &input, p.row.id, p.stages[0].row.id, "CNY")
+        let deal = opportunities::create(&db, &who, &input, p.row.id, p.stages[0].row.id, "CNY")
             .await
             .expect("create opportunity");
+        made.push(deal.id);
+    }
+    // Two of rep_east's deals shared with rep_west (closing in January and in February): a
+    // rep's list reads them apart from their own (fix 27).
+    for deal in [made[0], made[3]] {
+        shares::add(
+            &db,
+            &o.admin,
+            ShareKind::Opportunity,
+            deal,
+            o.rep_west.user_id,
+        )
+        .await
+        .expect("share");
     }
     let february = OppFilter {
         status: Some("open".into()),
@@ -124,7 +140,12 @@ async fn opportunity_pages(db: Db) {
         .await
         .expect("list")
         .items;
-        assert_eq!(visible.len(), sees, "{v_name} sees their share");
+        let shared = if v.user_id == o.rep_west.user_id {
+            2
+        } else {
+            0
+        };
+        assert_eq!(visible.len(), sees + shared, "{v_name} sees their part");
         for (f_name, f) in &filters {
             let matches = visible
                 .iter()
@@ -149,10 +170,11 @@ async fn opportunity_pages(db: Db) {
 
 async fn record_pages(db: Db) {
     let o = org(&db).await;
+    let mut made = Vec::new();
     for i in 0..RECORDS {
         let who = owner(&o, i);
         let acc = account(&db, &who, &format!("Account {}", i % 8)).await;
-        contacts::create(
+        let contact = contacts::create(
             &db,
             &who,
             &ContactInput {
@@ -164,7 +186,7 @@ async fn record_pages(db: Db) {
         )
         .await
         .expect("create contact");
-        leads::create(
+        let lead = leads::create(
             &db,
             &who,
             &LeadInput {
@@ -176,6 +198,7 @@ async fn record_pages(db: Db) {
         )
         .await
         .expect("create lead");
+        made.push((acc.id, contact.id, lead.id));
         activities::create(
             &db,
             &who,
@@ -196,28 +219,74 @@ async fn record_pages(db: Db) {
         .await
         .expect("create activity");
     }
+    // Others' records shared with rep_west (a rep's lists read these apart from their own, fix
+    // 27): an account of rep_east's (and so its contact), a contact of rep_sh's, a lead of
+    // rep_east's, and a deal of rep_east's on another account (so that account, and the deal's
+    // activity).
+    let share = |kind: ShareKind, id: i64| {
+        let (db, admin, to) = (db.clone(), o.admin, o.rep_west.user_id);
+        async move { shares::add(&db, &admin, kind, id, to).await.expect("share") }
+    };
+    let (east_account, _, east_lead) = made[0];
+    share(ShareKind::Account, east_account).await;
+    share(ShareKind::Contact, made[1].1).await;
+    share(ShareKind::Lead, east_lead).await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(
+        &db,
+        &o.rep_east,
+        made[3].0,
+        &sales,
+        "Shared",
+        1,
+        d(2026, 3, 2),
+    )
+    .await;
+    activities::create(
+        &db,
+        &o.rep_east,
+        &ActivityInput {
+            opportunity_id: Some(deal.id),
+            account_id: made[3].0,
+            contact_id: None,
+            kind: "call".into(),
+            occurred_on: d(2026, 3, 2),
+            participants: String::new(),
+            notes: String::new(),
+            outcome: String::new(),
+            next_step: String::new(),
+            next_step_date: None,
+            owner_id: o.rep_east.user_id,
+        },
+    )
+    .await
+    .expect("create the deal's activity");
+    share(ShareKind::Opportunity, deal.id).await;
     for (v_name, v, sees) in viewers(&o) {
+        // What is shared counts for rep_west only; the deal's activity is rep_east's, which
+        // mgr_east and the admin see too.
+        let rep = usize::from(v.user_id == o.rep_west.user_id);
         same_pages!(
             format!("{v_name}, accounts by name"),
-            sees,
+            sees + 2 * rep,
             |a: &Account, b: &Account| (&a.name, a.id) < (&b.name, b.id),
             paging => accounts::list(&db, &v, &AccountFilter::default(), paging).await.expect("accounts")
         );
         same_pages!(
             format!("{v_name}, contacts by name"),
-            sees,
+            sees + 2 * rep,
             |a: &Contact, b: &Contact| (&a.name, a.id) < (&b.name, b.id),
             paging => contacts::list(&db, &v, &ContactFilter::default(), paging).await.expect("contacts")
         );
         same_pages!(
             format!("{v_name}, newest leads first"),
-            sees,
+            sees + rep,
             |a: &Lead, b: &Lead| (a.created_at, a.id) > (b.created_at, b.id),
             paging => leads::list(&db, &v, &LeadFilter::default(), paging).await.expect("leads")
         );
         same_pages!(
             format!("{v_name}, latest activities first"),
-            sees,
+            sees + 1,
             |a: &Activity, b: &Activity| (a.occurred_on, a.id) > (b.occurred_on, b.id),
             paging => activities::list(&db, &v, &ActivityFilter::default(), paging).await.expect("activities")
         );
