@@ -54,7 +54,7 @@ impl Kind {
 /// reads: `IN (subquery)` for SQLite's multi-index OR, `= ANY(ARRAY(subquery))` (computed once,
 /// then an index condition) for PostgreSQL's BitmapOr, which cannot use a plain `IN (subquery)`
 /// inside an `OR`.
-fn among(db: &Db, column: &str, ids: &str) -> String {
+pub(crate) fn among(db: &Db, column: &str, ids: &str) -> String {
     match db {
         Db::Sqlite { .. } => format!("{column} IN ({ids})"),
         Db::Postgres { .. } => format!("{column} = ANY(ARRAY({ids}))"),
