@@ -14,7 +14,8 @@
 #   --duration   seconds of load per endpoint (default 10; a 2 s warm-up precedes each).
 #   --only       measure only the endpoints whose name matches this extended regex.
 #   --bin PATH   measure this opportune binary instead of building one (e.g. a saved "before").
-# Environment: PERF_DIR (default /tmp/opportune-perf), CONNECTIONS (32), THREADS (2).
+# Environment: PERF_DIR (default /tmp/opportune-perf), CONNECTIONS (32), THREADS (2), PG_OPTS
+# (more settings for the PostgreSQL cluster, e.g. "-c shared_preload_libraries=pg_stat_statements").
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -118,7 +119,7 @@ if [ "$backend" = postgres ]; then
     mkdir -p "$pg_socket"
     chown postgres "$pg_socket"
     as_postgres "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 60 start \
-        -o "-p $pg_port -k $pg_socket -h 127.0.0.1 -c shared_buffers=512MB -c max_connections=100" >/dev/null ||
+        -o "-p $pg_port -k $pg_socket -h 127.0.0.1 -c shared_buffers=512MB -c max_connections=100 ${PG_OPTS:-}" >/dev/null ||
         { tail -n 20 "$pg_data/server.log" >&2 && exit 1; }
     pg_running=1
     if ! as_postgres psql -h "$pg_socket" -p "$pg_port" -tAc "SELECT 1 FROM pg_database WHERE datname = 'opportune'" | grep -q 1; then

@@ -491,7 +491,7 @@ pub async fn stage_sums_scanned(db: &Db, v: &Viewer, f: &OppFilter) -> Result<Ve
 /// `opportunities` rows, from the owner's index) and joins only the cards shown — per-stage reads
 /// would walk the stage's close-date order past everyone else's deals. A rep's own are first
 /// cut to each column's first cards, read from the owner's index in its order
-/// ([`Scope::rep_rows`]), then numbered with those shared with them.
+/// (`Scope::rep_rows`), then numbered with those shared with them.
 pub async fn board_cards(
     db: &Db,
     v: &Viewer,

@@ -1,6 +1,6 @@
 //! Users, teams (a tree kept with a closure table), sessions and API tokens.
 
-use crate::versions::{DealsVersion, Versions};
+use crate::versions::{RecordKind, Versions, ViewVersion};
 use crate::{Db, DbError, Page, Paging, Result, Tx, now, read, write};
 use chrono::{DateTime, Utc};
 use opportune_core::records::{Locale, Role};
@@ -415,15 +415,15 @@ pub async fn create_session(
     tx.commit().await
 }
 
-/// A signed-in caller: who they are and, when asked for (a kept view), where the deals they see
-/// stand — read in the one query every request makes, so a kept board or list costs one round
-/// trip (docs/PERFORMANCE.md, fix 10), and the other requests do not pay for it.
+/// A signed-in caller: who they are and, when asked for (a kept view), where what the view
+/// shows stands — read in the one query every request makes, so a kept board or list costs one
+/// round trip (docs/PERFORMANCE.md, fix 10), and the other requests do not pay for it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Caller {
     #[sqlx(flatten)]
     pub user: UserRow,
     all: Option<i64>,
-    deals: Option<i64>,
+    part: Option<i64>,
 }
 
 impl Caller {
@@ -432,36 +432,70 @@ impl Caller {
         self.all
     }
 
-    /// Where the caller's deals stand, if it was read with them.
-    pub fn deals(&self) -> Option<DealsVersion> {
-        Some(DealsVersion {
+    /// Where the view asked for stands (the deals the caller sees, or a kind of record), if it
+    /// was read with them.
+    pub fn view(&self) -> Option<ViewVersion> {
+        Some(ViewVersion {
             all: self.all?,
-            deals: self.deals?,
+            part: self.part?,
         })
     }
 }
 
+/// The `'all'` view version as a column, for [`caller_select!`].
+macro_rules! all_version {
+    () => {
+        "(SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", "
+    };
+}
+
+/// The `'all'` version and that of the records whose keys in `view_versions` the condition
+/// `$scopes` selects, as the columns of a [`ViewVersion`], for [`caller_select!`].
+macro_rules! records_version {
+    ($scopes:literal) => {
+        concat!(
+            all_version!(),
+            "CAST(COALESCE((SELECT SUM(version) FROM view_versions WHERE ",
+            $scopes,
+            " AND id = 0), 0) AS BIGINT) AS part"
+        )
+    };
+}
+
 /// `SELECT` a [`Caller`] from `$from`, where `u` is the user: `plain`, with the `all` view
-/// version, or with the version of the `deals` they see; or `as` a [`Versions`] variable asks.
+/// version, with the version of the `deals` they see or of a kind of `records`; or `as` a
+/// [`Versions`] variable asks.
 macro_rules! caller_select {
     (as $versions:ident, $from:expr) => {
         match $versions {
             Versions::None => caller_select!(plain, $from),
             Versions::All => caller_select!(all, $from),
             Versions::Deals => caller_select!(deals, $from),
+            Versions::Records(RecordKind::Account) => {
+                caller_select!(records "scope = 'account'", $from)
+            }
+            // The contacts' page offers the accounts to filter by.
+            Versions::Records(RecordKind::Contact) => {
+                caller_select!(records "scope IN ('contact', 'account')", $from)
+            }
+            Versions::Records(RecordKind::Lead) => caller_select!(records "scope = 'lead'", $from),
+            Versions::Records(RecordKind::Activity) => {
+                caller_select!(records "scope = 'activity'", $from)
+            }
         }
     };
     (plain, $from:expr) => {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
-            "CAST(NULL AS BIGINT) AS \"all\", CAST(NULL AS BIGINT) AS deals FROM ",
+            "CAST(NULL AS BIGINT) AS \"all\", CAST(NULL AS BIGINT) AS part FROM ",
             $from
         )
     };
     (all, $from:expr) => {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
-            "(SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", CAST(NULL AS BIGINT) AS deals FROM ",
+            all_version!(),
+            "CAST(NULL AS BIGINT) AS part FROM ",
             $from
         )
     };
@@ -469,6 +503,14 @@ macro_rules! caller_select {
         concat!(
             "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
             $crate::deals_version!("u.id", "u.role", "u.team_id"),
+            " FROM ",
+            $from
+        )
+    };
+    (records $scopes:literal, $from:expr) => {
+        concat!(
+            "SELECT u.id, u.email, u.name, u.password_hash, u.role, u.team_id, u.locale, u.active, ",
+            records_version!($scopes),
             " FROM ",
             $from
         )

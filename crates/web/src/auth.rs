@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use opportune_core::records::Locale;
 use opportune_core::visibility::Viewer;
 use opportune_db::users::{self, Caller, UserRow};
-use opportune_db::versions::{DealsVersion, Versions};
+use opportune_db::versions::{RecordKind, Versions, ViewVersion};
 use sha2::{Digest, Sha256};
+use std::marker::PhantomData;
 use std::sync::LazyLock;
 
 pub const SESSION_COOKIE: &str = "opp_session";
@@ -127,14 +128,14 @@ async fn user_of(
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Seen {
     pub all: Option<i64>,
-    pub deals: Option<DealsVersion>,
+    pub view: Option<ViewVersion>,
 }
 
 impl Seen {
     fn of(caller: &Caller) -> Seen {
         Seen {
             all: caller.all(),
-            deals: caller.deals(),
+            view: caller.view(),
         }
     }
 }
@@ -155,7 +156,7 @@ pub trait SignIn: Sized {
 /// read: the view is then built and not kept.
 pub struct WithDeals<T> {
     pub me: T,
-    pub deals: Option<DealsVersion>,
+    pub deals: Option<ViewVersion>,
 }
 
 impl<T: SignIn + Send> FromRequestParts<AppState> for WithDeals<T> {
@@ -168,7 +169,50 @@ impl<T: SignIn + Send> FromRequestParts<AppState> for WithDeals<T> {
         let (me, seen) = T::sign_in(parts, state, Versions::Deals).await?;
         Ok(WithDeals {
             me,
-            deals: seen.deals,
+            deals: seen.view,
+        })
+    }
+}
+
+/// A kind of record whose list is kept ([`WithRecords`]).
+pub trait Listed {
+    const KIND: RecordKind;
+}
+
+macro_rules! listed {
+    ($($name:ident => $kind:ident),+) => {
+        $(
+            #[doc = concat!("The list of [`RecordKind::", stringify!($kind), "`] records, for [`WithRecords`].")]
+            pub struct $name;
+            impl Listed for $name {
+                const KIND: RecordKind = RecordKind::$kind;
+            }
+        )+
+    };
+}
+listed!(Accounts => Account, Contacts => Contact, Leads => Lead, Activities => Activity);
+
+/// The caller of a kept record list ([`crate::views`]): `T` signed in with the version of the
+/// records of kind `K`, read in the same query. `None` if it could not be read: the list is then
+/// built and not kept.
+pub struct WithRecords<T, K> {
+    pub me: T,
+    pub records: Option<ViewVersion>,
+    kind: PhantomData<K>,
+}
+
+impl<T: SignIn + Send, K: Listed> FromRequestParts<AppState> for WithRecords<T, K> {
+    type Rejection = T::Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (me, seen) = T::sign_in(parts, state, Versions::Records(K::KIND)).await?;
+        Ok(WithRecords {
+            me,
+            records: seen.view,
+            kind: PhantomData,
         })
     }
 }

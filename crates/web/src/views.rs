@@ -1,6 +1,6 @@
-//! Views kept per viewer. A board or a deal list is costly to build (hundreds of deals read,
-//! shaped and rendered) and read far more often than the deals on it change, so a server keeps
-//! what it rendered and serves it again while the version of what it shows
+//! Views kept per viewer. A board, a deal list or a record list is costly to build (hundreds of
+//! records read, shaped and rendered) and read far more often than what it shows changes, so a
+//! server keeps what it rendered and serves it again while the version of what it shows
 //! ([`opportune_db::versions`]) stands, read with the caller in the query that signs them in.
 //! The versions live in the database and move in the transaction of every change, so a change
 //! made through any server (or the command line) is seen at the next request of every server.
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use opportune_core::records::Locale;
 use opportune_db::Viewer;
-use opportune_db::versions::DealsVersion;
+use opportune_db::versions::ViewVersion;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use std::sync::Arc;
@@ -62,7 +62,7 @@ impl Format {
 
 #[derive(Clone)]
 struct Kept {
-    version: DealsVersion,
+    version: ViewVersion,
     body: Bytes,
 }
 
@@ -93,14 +93,14 @@ impl Views {
     /// The view kept for `key`, if it was made at `version` (the caller's, read when they signed
     /// in this request: a view built after it is at least as new). Never one when the version is
     /// unknown.
-    pub fn get(&self, key: &Key, version: Option<DealsVersion>) -> Option<Response> {
+    pub fn get(&self, key: &Key, version: Option<ViewVersion>) -> Option<Response> {
         let kept = self.0.get(key)?;
         (Some(kept.version) == version).then(|| answer(key.format, kept.body))
     }
 
     /// Keeps `body`, made from what the database held at `version` or later (if known), and
     /// answers with it.
-    pub fn keep(&self, key: Key, version: Option<DealsVersion>, body: Bytes) -> Response {
+    pub fn keep(&self, key: Key, version: Option<ViewVersion>, body: Bytes) -> Response {
         let format = key.format;
         if let Some(version) = version {
             self.0.insert(
@@ -118,7 +118,7 @@ impl Views {
     pub fn keep_json(
         &self,
         key: Key,
-        version: Option<DealsVersion>,
+        version: Option<ViewVersion>,
         value: &impl serde::Serialize,
     ) -> Result<Response, serde_json::Error> {
         Ok(self.keep(key, version, serde_json::to_vec(value)?.into()))

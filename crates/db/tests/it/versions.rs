@@ -5,14 +5,17 @@
 
 use crate::fixtures::{account, d, opp_input, opportunity, org, process};
 use opportune_db::accounts::{self, AccountInput};
+use opportune_db::activities::{self, ActivityInput};
+use opportune_db::contacts::{self, ContactInput};
+use opportune_db::leads::{self, LeadInput};
 use opportune_db::opportunities;
 use opportune_db::shares::{self, ShareKind};
 use opportune_db::users;
-use opportune_db::versions::{DealsVersion, Versions};
+use opportune_db::versions::{RecordKind, Versions, ViewVersion};
 use opportune_db::{Db, Viewer, bulk};
 
 /// Each viewer's version, as signing in with their token (named after them) reads it.
-async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
+async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<ViewVersion> {
     let mut out = Vec::new();
     for (name, v) in viewers {
         let caller = users::token_user(db, name, Versions::Deals)
@@ -20,7 +23,7 @@ async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
             .expect("sign in")
             .expect("a token");
         assert_eq!(caller.user.id, v.user_id, "{name}'s token");
-        out.push(caller.deals().expect("read with the deals"));
+        out.push(caller.view().expect("read with the deals"));
     }
     out
 }
@@ -29,7 +32,7 @@ async fn all(db: &Db, viewers: &[(&'static str, Viewer)]) -> Vec<DealsVersion> {
 async fn moved(
     db: &Db,
     viewers: &[(&'static str, Viewer)],
-    before: &mut Vec<DealsVersion>,
+    before: &mut Vec<ViewVersion>,
 ) -> Vec<&'static str> {
     let now = all(db, viewers).await;
     let names = viewers
@@ -64,7 +67,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
         .expect("sign in")
         .expect("a token");
     assert_eq!(
-        (plain.all(), plain.deals()),
+        (plain.all(), plain.view()),
         (None, None),
         "only read when asked for"
     );
@@ -76,9 +79,9 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
         .await
         .expect("sign in")
         .expect("a token");
-    let both = with_deals.deals().expect("read with the deals");
+    let both = with_deals.view().expect("read with the deals");
     assert_eq!(
-        (with_all.all(), with_all.deals(), with_deals.all()),
+        (with_all.all(), with_all.view(), with_deals.all()),
         (Some(both.all), None, Some(both.all)),
         "'all' alone, or with the deals"
     );
@@ -214,4 +217,157 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     assert_eq!(moved(&db, &viewers, &mut seen).await, everyone, "bulk load");
 }
 
-conformance!(moves_with_what_the_viewer_sees);
+/// The versions of the four record lists as rep_east's sign-in reads them, in the order
+/// accounts, contacts, leads, activities.
+async fn record_versions(db: &Db) -> [ViewVersion; 4] {
+    let mut out = Vec::new();
+    for kind in [
+        RecordKind::Account,
+        RecordKind::Contact,
+        RecordKind::Lead,
+        RecordKind::Activity,
+    ] {
+        let caller = users::token_user(db, "rep_east", Versions::Records(kind))
+            .await
+            .expect("sign in")
+            .expect("a token");
+        out.push(caller.view().expect("read with the records"));
+    }
+    out.try_into().expect("four kinds")
+}
+
+/// Which of the record lists' versions changed since `before` (accounts, contacts, leads,
+/// activities); `before` becomes the versions now.
+async fn lists_moved(db: &Db, before: &mut [ViewVersion; 4]) -> Vec<&'static str> {
+    let now = record_versions(db).await;
+    let names = ["accounts", "contacts", "leads", "activities"]
+        .into_iter()
+        .zip(now.iter().zip(before.iter()))
+        .filter(|(_, (a, b))| a != b)
+        .map(|(name, _)| name)
+        .collect();
+    *before = now;
+    names
+}
+
+/// A record list's version moves with every change of its kind of record (and the contacts'
+/// with the accounts', which the contacts' page offers as a filter; the accounts' with a deal's
+/// account, which shares reach an account through), with what moves `'all'`, and with nothing
+/// else: a deal's edit leaves them standing.
+async fn record_lists_move_with_their_records(db: Db) {
+    let o = org(&db).await;
+    let sales = process(&db, "sales_cycle").await;
+    users::create_token(&db, o.rep_east.user_id, "tests", "rep_east")
+        .await
+        .expect("token");
+    let mut seen = record_versions(&db).await;
+    assert_eq!(seen, record_versions(&db).await, "reading changes nothing");
+
+    let hospital = account(&db, &o.rep_sh, "Hospital").await;
+    assert_eq!(
+        lists_moved(&db, &mut seen).await,
+        ["accounts", "contacts"],
+        "account created"
+    );
+    let contact = contacts::create(
+        &db,
+        &o.rep_sh,
+        &ContactInput {
+            account_id: hospital.id,
+            name: "Dr. Li".into(),
+            owner_id: o.rep_sh.user_id,
+            ..ContactInput::default()
+        },
+    )
+    .await
+    .expect("contact");
+    assert_eq!(lists_moved(&db, &mut seen).await, ["contacts"], "contact");
+    contacts::delete(&db, &o.rep_sh, contact.id)
+        .await
+        .expect("delete the contact");
+    assert_eq!(lists_moved(&db, &mut seen).await, ["contacts"], "deleted");
+    leads::create(
+        &db,
+        &o.rep_west,
+        &LeadInput {
+            name: "Walk-in".into(),
+            status: "new".into(),
+            owner_id: o.rep_west.user_id,
+            ..LeadInput::default()
+        },
+    )
+    .await
+    .expect("lead");
+    assert_eq!(lists_moved(&db, &mut seen).await, ["leads"], "lead");
+    activities::create(
+        &db,
+        &o.rep_sh,
+        &ActivityInput {
+            opportunity_id: None,
+            account_id: hospital.id,
+            contact_id: None,
+            kind: "visit".into(),
+            occurred_on: d(2027, 1, 4),
+            participants: String::new(),
+            notes: String::new(),
+            outcome: String::new(),
+            next_step: String::new(),
+            next_step_date: None,
+            owner_id: o.rep_sh.user_id,
+        },
+    )
+    .await
+    .expect("activity");
+    assert_eq!(
+        lists_moved(&db, &mut seen).await,
+        ["activities"],
+        "activity"
+    );
+
+    let deal = opportunity(
+        &db,
+        &o.rep_sh,
+        hospital.id,
+        &sales,
+        "Ward",
+        100,
+        d(2027, 1, 1),
+    )
+    .await;
+    let edit = opp_input(&o.rep_sh, hospital.id, "Ward", 200, d(2027, 1, 1));
+    let deal = opportunities::update(&db, &o.rep_sh, &deal, &edit)
+        .await
+        .expect("edit");
+    assert!(
+        lists_moved(&db, &mut seen).await.is_empty(),
+        "a deal's creation and edit list no record"
+    );
+    let clinic = account(&db, &o.rep_sh, "Clinic").await;
+    lists_moved(&db, &mut seen).await;
+    let moved_deal = opp_input(&o.rep_sh, clinic.id, "Ward", 200, d(2027, 1, 1));
+    opportunities::update(&db, &o.rep_sh, &deal, &moved_deal)
+        .await
+        .expect("another account");
+    assert_eq!(
+        lists_moved(&db, &mut seen).await,
+        ["accounts", "contacts"],
+        "a deal's account"
+    );
+    let renamed = AccountInput {
+        name: "Clinic North".into(),
+        ..AccountInput::from(&clinic)
+    };
+    accounts::update(&db, &o.rep_sh, clinic.id, clinic.version, &renamed)
+        .await
+        .expect("rename");
+    assert_eq!(
+        lists_moved(&db, &mut seen).await,
+        ["accounts", "contacts", "leads", "activities"],
+        "an account's name is on every list ('all')"
+    );
+}
+
+conformance!(
+    moves_with_what_the_viewer_sees,
+    record_lists_move_with_their_records
+);

@@ -1,14 +1,15 @@
 //! `/api/v1/accounts`: list, get, create, update and delete accounts (客户).
 
-use super::{ErrorBody, List, PageQuery};
+use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{Accounts, ApiUser, WithRecords};
 use crate::error::Localized;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{AccountForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use serde::{Deserialize, Serialize};
@@ -87,9 +88,10 @@ pub struct ListQuery {
     responses((status = 200, body = List<AccountOut>), (status = 401, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithRecords { me, records, .. }: WithRecords<ApiUser, Accounts>,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<AccountOut>>, Localized> {
+) -> Result<Response, Localized> {
     let filter = AccountFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
         owner_id: q.owner_id,
@@ -99,10 +101,8 @@ async fn list(
         offset: q.offset,
     }
     .paging();
-    let rows = accounts::list(&state.db, &me.viewer, &filter, page)
-        .await
-        .map_err(|e| me.err(e))?;
-    Ok(Json(List::from_page(rows, AccountOut::from)))
+    let load = accounts::list(&state.db, &me.viewer, &filter, page);
+    kept_list(&state, &me, records, &uri, load, AccountOut::from).await
 }
 
 /// A new account. Only `name` is required; `status` defaults to prospect and `owner_id` to the

@@ -1,15 +1,16 @@
 //! `/api/v1/activities`: list, get, log, update and delete activities (拜访/活动) — calls,
 //! visits, meetings … each ending, ideally, in an agreed next step (协议).
 
-use super::{ErrorBody, List, PageQuery};
+use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{Activities, ApiUser, WithRecords};
 use crate::error::Localized;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{ActivityForm, LinkPatch, patch_id, patch_link, patch_text};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::FieldErrors;
 use opportune_core::records::ActivityKind;
@@ -117,19 +118,18 @@ impl ListQuery {
     responses((status = 200, body = List<ActivityOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithRecords { me, records, .. }: WithRecords<ApiUser, Activities>,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<ActivityOut>>, Localized> {
+) -> Result<Response, Localized> {
     let filter = q.filter().map_err(|e| me.err(e))?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
     }
     .paging();
-    let rows = activities::list(&state.db, &me.viewer, &filter, page)
-        .await
-        .map_err(|e| me.err(e))?;
-    Ok(Json(List::from_page(rows, ActivityOut::from)))
+    let load = activities::list(&state.db, &me.viewer, &filter, page);
+    kept_list(&state, &me, records, &uri, load, ActivityOut::from).await
 }
 
 /// A new activity at an account the caller can see. `opportunity_id` and `contact_id`, when

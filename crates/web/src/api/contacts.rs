@@ -1,15 +1,16 @@
 //! `/api/v1/contacts`: list, get, create, update and delete contacts (联系人), the people at
 //! accounts with their personal profile.
 
-use super::{ErrorBody, List, PageQuery};
+use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Contacts, WithRecords};
 use crate::error::Localized;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{ContactForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_db::contacts::{self, Contact, ContactFilter};
 use serde::{Deserialize, Serialize};
@@ -106,9 +107,10 @@ pub struct ListQuery {
     responses((status = 200, body = List<ContactOut>), (status = 401, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithRecords { me, records, .. }: WithRecords<ApiUser, Contacts>,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<ContactOut>>, Localized> {
+) -> Result<Response, Localized> {
     let filter = ContactFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
         account_id: q.account_id,
@@ -118,10 +120,8 @@ async fn list(
         offset: q.offset,
     }
     .paging();
-    let rows = contacts::list(&state.db, &me.viewer, &filter, page)
-        .await
-        .map_err(|e| me.err(e))?;
-    Ok(Json(List::from_page(rows, ContactOut::from)))
+    let load = contacts::list(&state.db, &me.viewer, &filter, page);
+    kept_list(&state, &me, records, &uri, load, ContactOut::from).await
 }
 
 /// A new contact at an account the caller can see. `birthday` is `YYYY-MM-DD`.

@@ -1,16 +1,17 @@
 //! `/api/v1/leads`: list, get, create, update and delete leads (线索), people or companies with
 //! no substantive contact yet.
 
-use super::{ErrorBody, List, PageQuery};
+use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
-use crate::auth::{ApiUser, WithAll};
+use crate::auth::{ApiUser, Leads, WithAll, WithRecords};
 use crate::convert::ConvertForm;
 use crate::error::{ApiError, Localized};
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::record_forms::{LeadForm, patch_id, patch_text};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use opportune_core::FieldErrors;
 use opportune_core::records::LeadStatus;
@@ -117,19 +118,18 @@ impl ListQuery {
     responses((status = 200, body = List<LeadOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    me: ApiUser,
+    WithRecords { me, records, .. }: WithRecords<ApiUser, Leads>,
+    OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<LeadOut>>, Localized> {
+) -> Result<Response, Localized> {
     let filter = q.filter().map_err(|e| me.err(e))?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
     }
     .paging();
-    let rows = leads::list(&state.db, &me.viewer, &filter, page)
-        .await
-        .map_err(|e| me.err(e))?;
-    Ok(Json(List::from_page(rows, LeadOut::from)))
+    let load = leads::list(&state.db, &me.viewer, &filter, page);
+    kept_list(&state, &me, records, &uri, load, LeadOut::from).await
 }
 
 /// A new lead. Only `name` is required; `status` defaults to new and `owner_id` to the caller.

@@ -92,3 +92,25 @@ impl<T: utoipa::ToSchema> List<T> {
         }
     }
 }
+
+/// A record list as JSON, kept by the server while the version of its records stands
+/// ([`crate::views`], `WithRecords`): the one kept for the caller's address if it is still that
+/// version, else the page `load` reads, each row as `out` gives it, kept.
+pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
+    state: &AppState,
+    me: &crate::auth::ApiUser,
+    version: Option<opportune_db::versions::ViewVersion>,
+    uri: &axum::http::Uri,
+    load: impl Future<Output = opportune_db::Result<opportune_db::Page<R>>>,
+    out: impl FnMut(R) -> T,
+) -> Result<axum::response::Response, crate::error::Localized> {
+    let key = crate::views::Key::new(&me.viewer, crate::views::Format::Json, me.tr.locale, uri);
+    if let Some(kept) = state.views.get(&key, version) {
+        return Ok(kept);
+    }
+    let page = load.await.map_err(|e| me.err(e))?;
+    state
+        .views
+        .keep_json(key, version, &List::from_page(page, out))
+        .map_err(|e| me.err(crate::error::ApiError::Internal(e.to_string())))
+}

@@ -5,12 +5,13 @@
 use super::fail;
 use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
-use crate::auth::{PageUser, WithAll};
+use crate::auth::{Accounts, PageUser, WithAll, WithRecords};
 use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::record_forms::AccountForm;
+use crate::views;
 use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
@@ -162,11 +163,15 @@ impl ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    me: PageUser,
+    WithRecords { me, records, .. }: WithRecords<PageUser, Accounts>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let tr = me.tr;
+    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
+    if let Some(kept) = state.views.get(&key, records) {
+        return kept;
+    }
     let filter = AccountFilter {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         owner_id: q.owner_id,
@@ -211,7 +216,7 @@ async fn list(
         prev,
         next,
     };
-    render(&p, StatusCode::OK)
+    render_kept(&state.views, key, records, &p)
 }
 
 #[derive(Template)]

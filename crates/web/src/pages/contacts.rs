@@ -5,11 +5,12 @@
 use super::accounts::{form_status, keep_owner, pager};
 use super::fail;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
-use crate::auth::{PageUser, WithAll};
+use crate::auth::{Contacts, PageUser, WithAll, WithRecords};
 use crate::error::ApiError;
 use crate::record_forms::ContactForm;
+use crate::views;
 use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
@@ -98,10 +99,14 @@ impl ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    me: PageUser,
+    WithRecords { me, records, .. }: WithRecords<PageUser, Contacts>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
+    let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
+    if let Some(kept) = state.views.get(&key, records) {
+        return kept;
+    }
     let filter = ContactFilter {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         account_id: q.account_id,
@@ -128,7 +133,7 @@ async fn list(
         prev,
         next,
     };
-    render(&p, StatusCode::OK)
+    render_kept(&state.views, key, records, &p)
 }
 
 #[derive(Template)]

@@ -4,11 +4,12 @@
 use super::accounts::{form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label};
 use super::fail;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
-use crate::auth::{PageUser, WithAll};
+use crate::auth::{Leads, PageUser, WithAll, WithRecords};
 use crate::error::ApiError;
 use crate::record_forms::LeadForm;
+use crate::views;
 use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
@@ -87,11 +88,12 @@ impl ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    me: PageUser,
+    WithRecords { me, records, .. }: WithRecords<PageUser, Leads>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let tr = me.tr;
+    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
     let mut errors = FieldErrors::new();
     let status = q
         .status
@@ -104,6 +106,12 @@ async fn list(
         status: status.map(|s| s.as_str().to_owned()),
     };
     let paging = Paging::new(q.limit, q.offset);
+    // A list with bad filters is shown with its errors, never kept.
+    if errors.is_empty()
+        && let Some(kept) = state.views.get(&key, records)
+    {
+        return kept;
+    }
     let page = match leads::list(&state.db, &me.viewer, &filter, paging).await {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -136,14 +144,11 @@ async fn list(
         prev,
         next,
     };
-    render(
-        &p,
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
-    )
+    if errors.is_empty() {
+        render_kept(&state.views, key, records, &p)
+    } else {
+        render(&p, StatusCode::UNPROCESSABLE_ENTITY)
+    }
 }
 
 #[derive(Template)]

@@ -171,11 +171,11 @@ pub fn render(t: &impl Template, status: StatusCode) -> Response {
     )
 }
 
-/// Renders a page of many deals and keeps it for `key` at `version` (see [`crate::views`]).
+/// Renders a page of many deals or records and keeps it for `key` at `version` (see [`crate::views`]).
 pub fn render_kept(
     views: &crate::views::Views,
     key: crate::views::Key,
-    version: Option<opportune_db::versions::DealsVersion>,
+    version: Option<opportune_db::versions::ViewVersion>,
     t: &impl Template,
 ) -> Response {
     html(t).map_or_else(

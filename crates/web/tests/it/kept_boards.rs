@@ -1,5 +1,5 @@
-//! A server keeps each viewer's board and deal list and serves them again while nothing they
-//! show changed, and keeps the processes (stages, criteria) while they stand. Every change is on
+//! A server keeps each viewer's board, deal list and record lists and serves them again while
+//! nothing they show changed, and keeps the processes (stages, criteria) while they stand. Every change is on
 //! the next page wherever it was made — through this server, through a second
 //! server on the same database, or straight in the database — and a viewer is never served
 //! another's board.
@@ -304,7 +304,183 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
     );
 }
 
+/// A field of each item of a list.
+fn column(list: &Value, field: &str) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|x| x[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The record lists (accounts, contacts, leads, activities; JSON and pages) are kept per viewer
+/// too, and follow every change of their records and of what they show from elsewhere, wherever
+/// it was made.
+async fn kept_record_lists_follow_every_change(app: TestApp) {
+    let p = app.people().await;
+    let me = &p.rep_east;
+    let acct = app.account(me, "Hospital").await;
+    let accounts_list = "/api/v1/accounts";
+    let contacts_list = "/api/v1/contacts";
+    assert_eq!(
+        column(&app.get(accounts_list, me).await.ok(200), "name"),
+        ["Hospital"]
+    );
+    assert_eq!(
+        column(&app.get(accounts_list, me).await.ok(200), "name"),
+        ["Hospital"],
+        "served again"
+    );
+    assert!(
+        column(&app.get(accounts_list, &p.rep_west).await.ok(200), "name").is_empty(),
+        "another rep asking the same address gets their own list"
+    );
+    assert!(column(&app.get(contacts_list, me).await.ok(200), "name").is_empty());
+
+    // Through this server, through another one, and straight in the database.
+    app.post(
+        contacts_list,
+        me,
+        json!({ "account_id": acct, "name": "Dr. Li" }),
+    )
+    .await
+    .ok(201);
+    assert_eq!(
+        column(&app.get(contacts_list, me).await.ok(200), "name"),
+        ["Dr. Li"],
+        "a contact created through this server"
+    );
+    let other = TestApp::start(app.db.clone()).await;
+    assert!(column(&app.get("/api/v1/leads", me).await.ok(200), "name").is_empty());
+    other
+        .post("/api/v1/leads", me, json!({ "name": "Walk-in" }))
+        .await
+        .ok(201);
+    assert_eq!(
+        column(&app.get("/api/v1/leads", me).await.ok(200), "name"),
+        ["Walk-in"],
+        "a lead created through another server"
+    );
+    let activities_list = "/api/v1/activities";
+    assert!(column(&app.get(activities_list, me).await.ok(200), "kind").is_empty());
+    other
+        .post(
+            activities_list,
+            me,
+            json!({ "account_id": acct, "kind": "call", "occurred_on": "2026-11-21" }),
+        )
+        .await
+        .ok(201);
+    assert_eq!(
+        column(&app.get(activities_list, me).await.ok(200), "kind"),
+        ["call"],
+        "an activity logged through another server"
+    );
+    let admin = Viewer {
+        user_id: p.admin.id,
+        role: Role::Admin,
+        team_id: None,
+    };
+    accounts::update(
+        &app.db,
+        &admin,
+        acct,
+        1,
+        &AccountInput {
+            name: "Clinic".into(),
+            status: "prospect".into(),
+            owner_id: me.id,
+            ..AccountInput::default()
+        },
+    )
+    .await
+    .expect("rename the account in the database");
+    assert_eq!(
+        column(&app.get(accounts_list, me).await.ok(200), "name"),
+        ["Clinic"],
+        "an account renamed straight in the database"
+    );
+    assert_eq!(
+        column(&app.get(contacts_list, me).await.ok(200), "account_name"),
+        ["Clinic"],
+        "its name on the contacts"
+    );
+    assert_eq!(
+        column(&app.get(activities_list, me).await.ok(200), "account_name"),
+        ["Clinic"],
+        "and on the activities"
+    );
+
+    // Shared with a colleague: on their kept list from then on.
+    assert!(column(&app.get(accounts_list, &p.rep_west).await.ok(200), "name").is_empty());
+    app.post(
+        &format!("/api/v1/accounts/{acct}/shares"),
+        me,
+        json!({ "user_id": p.rep_west.id }),
+    )
+    .await
+    .ok(201);
+    assert_eq!(
+        column(&app.get(accounts_list, &p.rep_west).await.ok(200), "name"),
+        ["Clinic"],
+        "shared with rep_west"
+    );
+
+    // The pages: kept per person, and a record created through a form is on the next page.
+    let c = browser(&app, me).await;
+    for (path, shown) in [
+        ("/accounts", "Clinic"),
+        ("/contacts", "Dr. Li"),
+        ("/leads", "Walk-in"),
+    ] {
+        assert!(page(&c, &app, path).await.text.contains(shown), "{path}");
+    }
+    let west = browser(&app, &p.rep_west).await;
+    assert!(
+        !page(&west, &app, "/leads").await.text.contains("Walk-in"),
+        "another rep's page is their own"
+    );
+    let made = form(
+        &c,
+        &app,
+        "/leads",
+        &[
+            ("name", "Trade fair"),
+            ("status", "new"),
+            ("owner_id", &me.id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, reqwest::StatusCode::SEE_OTHER, "{}", made.text);
+    assert!(page(&c, &app, "/leads").await.text.contains("Trade fair"));
+    other
+        .post(
+            contacts_list,
+            me,
+            json!({ "account_id": acct, "name": "Nurse Wang" }),
+        )
+        .await
+        .ok(201);
+    assert!(
+        page(&c, &app, "/contacts")
+            .await
+            .text
+            .contains("Nurse Wang"),
+        "a contact created through another server on the kept page"
+    );
+    let shop = other.account(me, "Pharmacy").await;
+    assert!(
+        page(&c, &app, "/contacts")
+            .await
+            .text
+            .contains(&format!("<option value=\"{shop}\"")),
+        "a new account among the contacts page's filter"
+    );
+}
+
 http_tests!(
     a_kept_board_follows_every_change,
-    the_share_picker_follows_every_change_of_a_user
+    the_share_picker_follows_every_change_of_a_user,
+    kept_record_lists_follow_every_change
 );
