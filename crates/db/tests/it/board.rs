@@ -1,7 +1,7 @@
 //! The board's two queries: the column heads (count and amount per stage) and the cards, a
 //! page of each column, soonest close first.
 
-use crate::fixtures::{account, d, opp_input, opportunity, org, process};
+use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
 use opportune_db::opportunities::{self, Card, OppFilter};
 use opportune_db::{Db, Viewer};
 
@@ -85,12 +85,25 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     );
 
     let stages: Vec<i64> = sales.stages.iter().map(|s| s.row.id).collect();
+    // A rep's board is read both ways — all their deals numbered, or each column's first cards
+    // read first (when their deals are many: here told so) — and both give the same cards.
     let page = |per: i64, offset: i64| {
         let (db, board, stages) = (db.clone(), board.clone(), stages.clone());
         async move {
-            opportunities::board_cards(&db, &me, &board, &stages, per, offset)
-                .await
-                .expect("cards")
+            let read = |deals: i64| {
+                opportunities::board_cards(&db, &me, &board, &stages, deals, per, offset)
+            };
+            let (whole, cut) = (
+                read(0).await.expect("cards"),
+                read(i64::MAX).await.expect("cards"),
+            );
+            let shown = |c: &[Card]| -> Vec<(i64, String, bool)> {
+                c.iter()
+                    .map(|x| (x.stage_id, x.name.clone(), x.editable))
+                    .collect()
+            };
+            assert_eq!(shown(&whole), shown(&cut), "{per} from {offset}, both ways");
+            whole
         }
     };
     assert_eq!(
@@ -121,7 +134,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     let managed = |per: i64, offset: i64| {
         let (db, board, mgr, stages) = (db.clone(), board.clone(), o.mgr_east, stages.clone());
         async move {
-            opportunities::board_cards(&db, &mgr, &board, &stages, per, offset)
+            opportunities::board_cards(&db, &mgr, &board, &stages, 0, per, offset)
                 .await
                 .expect("cards")
         }
@@ -142,7 +155,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         q: Some("colleague".into()),
         ..board.clone()
     };
-    let found = opportunities::board_cards(&db, &o.mgr_east, &searched, &stages, 10, 0)
+    let found = opportunities::board_cards(&db, &o.mgr_east, &searched, &stages, 0, 10, 0)
         .await
         .expect("cards");
     assert_eq!(cards(&found), [(s0, "colleague")]);
@@ -415,19 +428,7 @@ async fn bulk_loads_recompute_the_totals(db: Db) {
     opportune_db::activities::create(
         &db,
         &o.rep_east,
-        &opportune_db::activities::ActivityInput {
-            opportunity_id: None,
-            account_id: a.id,
-            contact_id: None,
-            kind: "call".into(),
-            occurred_on: d(2027, 1, 6),
-            participants: String::new(),
-            notes: String::new(),
-            outcome: String::new(),
-            next_step: String::new(),
-            next_step_date: None,
-            owner_id: o.rep_east.user_id,
-        },
+        &activity_input(&o.rep_east, a.id, None, "call", d(2027, 1, 6)),
     )
     .await
     .expect("create an activity");

@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 use opportune_core::records::Role;
 use opportune_db::accounts::{self, Account, AccountInput};
+use opportune_db::activities::ActivityInput;
 use opportune_db::opportunities::{self, OppInput, Opportunity};
 use opportune_db::processes::{self, Process};
 use opportune_db::users::{self, NewUser};
@@ -157,4 +158,28 @@ pub async fn opportunity(
     )
     .await
     .expect("create opportunity")
+}
+
+/// An activity of `kind` by `owner` at an account (and, when given, one of its deals) on `day`,
+/// with nothing else said.
+pub fn activity_input(
+    owner: &Viewer,
+    account_id: i64,
+    opportunity_id: Option<i64>,
+    kind: &str,
+    day: NaiveDate,
+) -> ActivityInput {
+    ActivityInput {
+        opportunity_id,
+        account_id,
+        contact_id: None,
+        kind: kind.into(),
+        occurred_on: day,
+        participants: String::new(),
+        notes: String::new(),
+        outcome: String::new(),
+        next_step: String::new(),
+        next_step_date: None,
+        owner_id: owner.user_id,
+    }
 }

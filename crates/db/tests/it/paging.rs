@@ -5,10 +5,10 @@
 //! count every match — for a manager (two thirds of the records), a rep (one third) and an
 //! admin, at offsets that take both ways.
 
-use crate::fixtures::{Org, account, d, opp_input, opportunity, org, process};
+use crate::fixtures::{Org, account, activity_input, d, opp_input, opportunity, org, process};
 use chrono::Duration;
 use opportune_db::accounts::{self, Account, AccountFilter};
-use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
+use opportune_db::activities::{self, Activity, ActivityFilter};
 use opportune_db::contacts::{self, Contact, ContactFilter, ContactInput};
 use opportune_db::leads::{self, Lead, LeadFilter, LeadInput};
 use opportune_db::opportunities::{self, OppFilter, Opportunity, Sort};
@@ -202,19 +202,13 @@ async fn record_pages(db: Db) {
         activities::create(
             &db,
             &who,
-            &ActivityInput {
-                opportunity_id: None,
-                account_id: acc.id,
-                contact_id: None,
-                kind: "visit".into(),
-                occurred_on: d(2026, 3, 1) + Duration::days((i % 6) as i64),
-                participants: String::new(),
-                notes: String::new(),
-                outcome: String::new(),
-                next_step: String::new(),
-                next_step_date: None,
-                owner_id: who.user_id,
-            },
+            &activity_input(
+                &who,
+                acc.id,
+                None,
+                "visit",
+                d(2026, 3, 1) + Duration::days((i % 6) as i64),
+            ),
         )
         .await
         .expect("create activity");
@@ -245,19 +239,7 @@ async fn record_pages(db: Db) {
     activities::create(
         &db,
         &o.rep_east,
-        &ActivityInput {
-            opportunity_id: Some(deal.id),
-            account_id: made[3].0,
-            contact_id: None,
-            kind: "call".into(),
-            occurred_on: d(2026, 3, 2),
-            participants: String::new(),
-            notes: String::new(),
-            outcome: String::new(),
-            next_step: String::new(),
-            next_step_date: None,
-            owner_id: o.rep_east.user_id,
-        },
+        &activity_input(&o.rep_east, made[3].0, Some(deal.id), "call", d(2026, 3, 2)),
     )
     .await
     .expect("create the deal's activity");

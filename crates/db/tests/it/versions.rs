@@ -3,9 +3,9 @@
 //! stage, process or account renamed — and stands still for the changes it does not show, so a
 //! board kept for one viewer is not thrown away for another team's work.
 
-use crate::fixtures::{account, d, opp_input, opportunity, org, process};
+use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
 use opportune_db::accounts::{self, AccountInput};
-use opportune_db::activities::{self, ActivityInput};
+use opportune_db::activities;
 use opportune_db::contacts::{self, ContactInput};
 use opportune_db::leads::{self, LeadInput};
 use opportune_db::opportunities;
@@ -302,19 +302,7 @@ async fn record_lists_move_with_their_records(db: Db) {
     activities::create(
         &db,
         &o.rep_sh,
-        &ActivityInput {
-            opportunity_id: None,
-            account_id: hospital.id,
-            contact_id: None,
-            kind: "visit".into(),
-            occurred_on: d(2027, 1, 4),
-            participants: String::new(),
-            notes: String::new(),
-            outcome: String::new(),
-            next_step: String::new(),
-            next_step_date: None,
-            owner_id: o.rep_sh.user_id,
-        },
+        &activity_input(&o.rep_sh, hospital.id, None, "visit", d(2027, 1, 4)),
     )
     .await
     .expect("activity");

@@ -3,7 +3,7 @@
 //! — on list, get, update and delete alike. Someone else's record is simply not there: updating
 //! or deleting it is `NotFound` and leaves it untouched.
 
-use crate::fixtures::{Org, account, d, org, process};
+use crate::fixtures::{Org, account, activity_input, d, org, process};
 use opportune_db::accounts::{self, AccountFilter, AccountInput};
 use opportune_db::activities::{self, ActivityFilter, ActivityInput};
 use opportune_db::contacts::{self, ContactFilter, ContactInput};
@@ -205,17 +205,8 @@ impl Kind for Activities {
     async fn create(db: &Db, owner: &Viewer) -> i64 {
         let a = account(db, owner, "Account").await;
         let input = ActivityInput {
-            opportunity_id: None,
-            account_id: a.id,
-            contact_id: None,
-            kind: "call".into(),
-            occurred_on: d(2026, 11, 20),
-            participants: String::new(),
-            notes: String::new(),
-            outcome: String::new(),
             next_step: "Meet again".into(),
-            next_step_date: None,
-            owner_id: owner.user_id,
+            ..activity_input(owner, a.id, None, "call", d(2026, 11, 20))
         };
         activities::create(db, owner, &input)
             .await
@@ -349,19 +340,7 @@ async fn a_deal_page_reads_only_what_its_viewer_sees(db: Db) {
         crate::fixtures::opportunity(&db, &o.rep_sh, a.id, &sales, "MRI", 100, d(2027, 3, 1)).await;
     let mut ids = Vec::new();
     for day in [20, 22, 21] {
-        let input = ActivityInput {
-            opportunity_id: Some(deal.id),
-            account_id: a.id,
-            contact_id: None,
-            kind: "visit".into(),
-            occurred_on: d(2026, 11, day),
-            participants: String::new(),
-            notes: String::new(),
-            outcome: String::new(),
-            next_step: String::new(),
-            next_step_date: None,
-            owner_id: o.rep_sh.user_id,
-        };
+        let input = activity_input(&o.rep_sh, a.id, Some(deal.id), "visit", d(2026, 11, day));
         ids.push(
             activities::create(&db, &o.rep_sh, &input)
                 .await

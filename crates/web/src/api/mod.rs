@@ -2,6 +2,13 @@
 //! (utoipa-axum), so they cannot drift apart.
 
 use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Localized};
+use crate::views;
+use axum::http::Uri;
+use axum::response::Response;
+use opportune_db::Page;
+use opportune_db::versions::ViewVersion;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,13 +105,13 @@ impl<T: utoipa::ToSchema> List<T> {
 /// version, else the page `load` reads, each row as `out` gives it, kept.
 pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     state: &AppState,
-    me: &crate::auth::ApiUser,
-    version: Option<opportune_db::versions::ViewVersion>,
-    uri: &axum::http::Uri,
-    load: impl Future<Output = opportune_db::Result<opportune_db::Page<R>>>,
+    me: &ApiUser,
+    version: Option<ViewVersion>,
+    uri: &Uri,
+    load: impl Future<Output = opportune_db::Result<Page<R>>>,
     out: impl FnMut(R) -> T,
-) -> Result<axum::response::Response, crate::error::Localized> {
-    let key = crate::views::Key::new(&me.viewer, crate::views::Format::Json, me.tr.locale, uri);
+) -> Result<Response, Localized> {
+    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, uri);
     if let Some(kept) = state.views.get(&key, version) {
         return Ok(kept);
     }
@@ -112,5 +119,5 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     state
         .views
         .keep_json(key, version, &List::from_page(page, out))
-        .map_err(|e| me.err(crate::error::ApiError::Internal(e.to_string())))
+        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
 }

@@ -646,8 +646,10 @@ pub async fn load_board(
     let offset = q.offset.unwrap_or(0).max(0);
     let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
     let stage_ids: Vec<i64> = process.stages.iter().map(|s| s.row.id).collect();
+    let deals = sums.iter().map(|s| s.count).sum();
     let mut cards =
-        opportunities::board_cards(&state.db, v, &filter, &stage_ids, per_column, offset).await?;
+        opportunities::board_cards(&state.db, v, &filter, &stage_ids, deals, per_column, offset)
+            .await?;
     let mut columns = Vec::with_capacity(process.stages.len());
     for s in &process.stages {
         let sum = sums.iter().find(|x| x.stage_id == s.row.id);

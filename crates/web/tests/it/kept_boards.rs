@@ -4,7 +4,7 @@
 //! server on the same database, or straight in the database — and a viewer is never served
 //! another's board.
 
-use crate::helpers::{TestApp, id};
+use crate::helpers::{People, TestApp, id};
 use crate::pages::{browser, form, page, share_picker};
 use opportune_core::records::{Locale, Role};
 use opportune_db::Viewer;
@@ -45,6 +45,30 @@ fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
     p.iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect()
+}
+
+/// Renames rep_east's account `acct` (at its first version) straight in the database, as the admin,
+/// past every server.
+async fn rename_in_database(app: &TestApp, p: &People, acct: i64, name: &str) {
+    let admin = Viewer {
+        user_id: p.admin.id,
+        role: Role::Admin,
+        team_id: None,
+    };
+    accounts::update(
+        &app.db,
+        &admin,
+        acct,
+        1,
+        &AccountInput {
+            name: name.into(),
+            status: "prospect".into(),
+            owner_id: p.rep_east.id,
+            ..AccountInput::default()
+        },
+    )
+    .await
+    .expect("rename the account in the database");
 }
 
 async fn a_kept_board_follows_every_change(app: TestApp) {
@@ -108,25 +132,7 @@ async fn a_kept_board_follows_every_change(app: TestApp) {
         "the manager's kept board too"
     );
 
-    let admin = Viewer {
-        user_id: p.admin.id,
-        role: Role::Admin,
-        team_id: None,
-    };
-    accounts::update(
-        &app.db,
-        &admin,
-        acct,
-        1,
-        &AccountInput {
-            name: "Clinic".into(),
-            status: "prospect".into(),
-            owner_id: me.id,
-            ..AccountInput::default()
-        },
-    )
-    .await
-    .expect("rename the account in the database");
+    rename_in_database(&app, &p, acct, "Clinic").await;
     assert_eq!(
         cards(&app.get(&path, me).await.ok(200)),
         pairs(&[("renamed", "Clinic"), ("second", "Clinic")]),
@@ -377,25 +383,7 @@ async fn kept_record_lists_follow_every_change(app: TestApp) {
         ["call"],
         "an activity logged through another server"
     );
-    let admin = Viewer {
-        user_id: p.admin.id,
-        role: Role::Admin,
-        team_id: None,
-    };
-    accounts::update(
-        &app.db,
-        &admin,
-        acct,
-        1,
-        &AccountInput {
-            name: "Clinic".into(),
-            status: "prospect".into(),
-            owner_id: me.id,
-            ..AccountInput::default()
-        },
-    )
-    .await
-    .expect("rename the account in the database");
+    rename_in_database(&app, &p, acct, "Clinic").await;
     assert_eq!(
         column(&app.get(accounts_list, me).await.ok(200), "name"),
         ["Clinic"],
