@@ -510,12 +510,12 @@ pub async fn board_cards(
     if !many || f.stage_id.is_some() {
         let scope = scope(db, v, f, pattern.as_deref());
         let first = offset.saturating_add(per_column);
-        let columns: Vec<String> = stages
-            .iter()
-            .map(|stage| format!(" AND o.stage_id = {stage}"))
-            .collect();
         let from = cut_columns_first(deals, stages.len(), first)
             .then(|| {
+                let columns: Vec<String> = stages
+                    .iter()
+                    .map(|stage| format!(" AND o.stage_id = {stage}"))
+                    .collect();
                 scope.rep_rows(
                     "opportunities",
                     &columns,
