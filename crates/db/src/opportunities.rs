@@ -574,6 +574,7 @@ pub async fn board_cards(
 /// the deals are many times what the columns can show. On PostgreSQL at 1M (a rep's 1,454 open
 /// deals, 300 cards at most) it saved a fifth; at 100k (about 500) the per-column reads cost
 /// more than they saved (rebuilt board 43–46 → 45–58 ms p95, docs/PERFORMANCE.md, fix 27).
+/// With 20 cards a column (fix 30) the columns show 120: at 100k they are cut first too.
 fn cut_columns_first(deals: i64, columns: usize, first: i64) -> bool {
     let shown = i64::try_from(columns)
         .unwrap_or(i64::MAX)
@@ -997,8 +998,10 @@ mod tests {
 
     #[test]
     fn a_reps_columns_are_cut_first_only_when_their_deals_are_many() {
-        assert!(cut_columns_first(1_454, 6, 50), "a rep's board at 1M");
-        assert!(!cut_columns_first(500, 6, 50), "at 100k");
+        assert!(cut_columns_first(1_454, 6, 20), "a rep's board at 1M");
+        assert!(cut_columns_first(500, 6, 20), "at 100k, 20 cards a column");
+        assert!(!cut_columns_first(500, 6, 50), "at 100k, 50 cards a column");
+        assert!(!cut_columns_first(145, 6, 20), "at 10k");
         assert!(!cut_columns_first(0, 6, 50));
         assert!(
             !cut_columns_first(1_454, 6, 150),

@@ -526,12 +526,24 @@ pub struct BoardQuery {
     pub team_id: Option<i64>,
     pub period: Option<String>,
     pub q: Option<String>,
-    /// Cards per column (1–200, default 50).
+    /// Cards per column (1–200, default 20: the soonest to close; the column's head counts them
+    /// all).
     #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub per_column: Option<i64>,
     /// Cards to skip in each column, to page down the columns.
     #[serde(deserialize_with = "crate::json::empty_as_none")]
     pub offset: Option<i64>,
+}
+
+/// Cards a column shows unless the query asks for more: a screen's worth, soonest close first.
+/// What a board costs to build follows its cards (docs/PERFORMANCE.md, fix 30).
+pub const CARDS_PER_COLUMN: i64 = 20;
+
+impl BoardQuery {
+    /// The cards per column asked for, within 1–200.
+    pub fn per_column(&self) -> i64 {
+        self.per_column.unwrap_or(CARDS_PER_COLUMN).clamp(1, 200)
+    }
 }
 
 /// A deal as a card of the board: what the card shows and what moving it needs. The whole deal
@@ -642,7 +654,7 @@ pub async fn load_board(
         ..ListQuery::default()
     };
     let filter = lq.filter(today())?;
-    let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
+    let per_column = q.per_column();
     let offset = q.offset.unwrap_or(0).max(0);
     let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
     let stage_ids: Vec<i64> = process.stages.iter().map(|s| s.row.id).collect();

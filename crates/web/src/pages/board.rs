@@ -49,7 +49,8 @@ pub struct Column {
     pub amount: String,
     pub weighted: String,
     pub cards: Vec<Card>,
-    pub more: bool,
+    /// The stage's deal list, when the column holds more deals than it shows.
+    pub more: Option<String>,
 }
 
 #[derive(Template)]
@@ -101,8 +102,29 @@ fn card(o: opportune_db::opportunities::Card, zh: bool, today: chrono::NaiveDate
     }
 }
 
-fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, per_column: i64) -> Vec<Column> {
+/// The deal list of one stage under the board's filters: where a column's "more" leads.
+fn stage_list(q: &BoardQuery, process_id: i64, stage_id: i64) -> String {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.append_pair("process_id", &process_id.to_string())
+        .append_pair("stage_id", &stage_id.to_string())
+        .append_pair("status", "open");
+    if let Some(owner) = q.owner_id {
+        url.append_pair("owner_id", &owner.to_string());
+    }
+    if let Some(team) = q.team_id {
+        url.append_pair("team_id", &team.to_string());
+    }
+    for (name, value) in [("period", &q.period), ("q", &q.q)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            url.append_pair(name, v);
+        }
+    }
+    format!("/opportunities?{}", url.finish())
+}
+
+fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, q: &BoardQuery) -> Vec<Column> {
     let today = crate::api::opportunities::today();
+    let process_id = b.process.row.id;
     b.process
         .stages
         .iter()
@@ -114,7 +136,7 @@ fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, per_column: i64) -> Vec<Colu
             count: t.count,
             amount: money(t.amount, zh),
             weighted: money(t.weighted, zh),
-            more: t.count > per_column,
+            more: (t.count > q.per_column()).then(|| stage_list(q, process_id, s.row.id)),
             cards: cards.into_iter().map(|c| card(c, zh, today)).collect(),
         })
         .collect()
@@ -131,7 +153,6 @@ async fn board(
         return kept;
     }
     let zh = me.tr.is_zh();
-    let per_column = q.per_column.unwrap_or(50).clamp(1, 200);
     let loaded = async {
         let all = state.processes(deals.map(|d| d.all)).await?;
         let b = load_board(&state, &me.viewer, &q, &all).await?;
@@ -178,7 +199,7 @@ async fn board(
                 )
             })
             .collect(),
-        columns: columns(b, zh, me.tr, per_column),
+        columns: columns(b, zh, me.tr, &q),
         total_count: total.count,
         total_amount: money(total.amount, zh),
         total_weighted: money(total.weighted, zh),

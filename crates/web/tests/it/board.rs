@@ -195,6 +195,66 @@ async fn columns_count_and_weigh_their_deals(app: TestApp) {
         .invalid("period", "invalid_choice");
 }
 
+/// A column shows its soonest 20 deals; its head counts them all, and on the page its "more"
+/// leads to the stage's deal list under the board's filters.
+async fn a_column_shows_its_soonest_cards_and_leads_to_the_rest(app: TestApp) {
+    let p = app.people().await;
+    let me = &p.rep_east;
+    let acct = app.account(me, "Hospital").await;
+    let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("a date");
+    for n in 0..21 {
+        let close = (start + Duration::days(n)).to_string();
+        app.opportunity(me, acct, &format!("deal {n:02}"), "100", &close)
+            .await;
+    }
+    let colleague = app.account(&p.rep_east2, "Clinic").await;
+    app.opportunity(&p.rep_east2, colleague, "colleague's", "100", "2026-12-31")
+        .await;
+    let sales = app.process(me, "sales_cycle").await;
+    let (process, s0) = (&sales["id"], &sales["stages"][0]["id"]);
+
+    let board = app
+        .get(&format!("/api/v1/board?process_id={process}"), me)
+        .await
+        .ok(200);
+    let first = column(&board, s0);
+    let expected: Vec<String> = (0..20).map(|n| format!("deal {n:02}")).collect();
+    assert_eq!(
+        (first["count"].as_i64(), card_names(first)),
+        (Some(21), expected.iter().map(String::as_str).collect()),
+        "the soonest 20 of 21, the head counting all"
+    );
+
+    let mgr = crate::pages::browser(&app, &p.mgr_east).await;
+    let html = crate::pages::page(
+        &mgr,
+        &app,
+        &format!("/board?process_id={process}&owner_id={}", me.id),
+    )
+    .await
+    .text;
+    let more: Vec<String> = html
+        .split("<div class=\"more\"><a href=\"")
+        .skip(1)
+        .filter_map(|t| t.split('"').next())
+        .map(|href| href.replace("&#38;", "&"))
+        .collect();
+    let link = format!(
+        "/opportunities?process_id={process}&stage_id={s0}&status=open&owner_id={}",
+        me.id
+    );
+    assert_eq!(
+        more,
+        std::slice::from_ref(&link),
+        "only the full column has more"
+    );
+    let rest = crate::pages::page(&mgr, &app, &link).await.text;
+    assert!(
+        rest.contains("deal 20") && !rest.contains("colleague&#x27;s"),
+        "the list holds the column's other deals, under the board's owner"
+    );
+}
+
 async fn the_list_filters_sorts_and_pages(app: TestApp) {
     let rep = app.user("rep@example.com", Role::Rep, None).await;
     let acct = app.account(&rep, "Hospital").await;
@@ -291,5 +351,6 @@ async fn the_list_filters_sorts_and_pages(app: TestApp) {
 
 http_tests!(
     columns_count_and_weigh_their_deals,
+    a_column_shows_its_soonest_cards_and_leads_to_the_rest,
     the_list_filters_sorts_and_pages
 );
