@@ -339,14 +339,24 @@ struct WithChecks {
     #[sqlx(flatten)]
     opp: Opportunity,
     checks: Option<String>,
+    shared: bool,
 }
 
-/// A deal with the ids of its ticked criteria in order, in one query: a deal read is one round
-/// trip after the sign-in (docs/PERFORMANCE.md, fix 15).
-pub async fn get_with_checks(db: &Db, v: &Viewer, id: i64) -> Result<(Opportunity, Vec<i64>)> {
+/// A deal read whole: the ids of its ticked criteria in order, and whether it is shared with
+/// anyone (its page reads with whom only then: most deals are not, docs/PERFORMANCE.md, fix 31).
+#[derive(Debug, Clone)]
+pub struct DealRead {
+    pub deal: Opportunity,
+    pub checks: Vec<i64>,
+    pub shared: bool,
+}
+
+/// A deal with its ticked criteria and whether it is shared, in one query: a deal read is one
+/// round trip after the sign-in (docs/PERFORMANCE.md, fix 15).
+pub async fn get_with_checks(db: &Db, v: &Viewer, id: i64) -> Result<DealRead> {
     const SQL: &str = concat!(
         columns!(
-            ", (SELECT string_agg(CAST(k.item_id AS TEXT), ',' ORDER BY k.item_id) FROM opportunity_checks k WHERE k.opportunity_id = o.id) AS checks"
+            ", (SELECT string_agg(CAST(k.item_id AS TEXT), ',' ORDER BY k.item_id) FROM opportunity_checks k WHERE k.opportunity_id = o.id) AS checks, EXISTS (SELECT 1 FROM shares s WHERE s.record_kind = 'opportunity' AND s.record_id = o.id) AS shared"
         ),
         " WHERE ",
         crate::sees!(opportunity),
@@ -364,7 +374,11 @@ pub async fn get_with_checks(db: &Db, v: &Viewer, id: i64) -> Result<(Opportunit
         .map(str::parse)
         .collect::<std::result::Result<Vec<i64>, _>>()
         .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
-    Ok((row.opp, checks))
+    Ok(DealRead {
+        deal: row.opp,
+        checks,
+        shared: row.shared,
+    })
 }
 
 /// One column head of the board.

@@ -338,23 +338,49 @@ async fn criteria_ticks_are_replaced_as_a_set(db: Db) {
         let db = db.clone();
         async move { opportunities::get_with_checks(&db, &v, deal.id).await }
     };
-    let (read, ticks) = with(me).await.expect("the deal with its ticks");
+    let read = with(me).await.expect("the deal with its ticks");
     assert_eq!(
-        (read.id, read.version, ticks.as_slice()),
-        (deal.id, 3, &ids[..1])
+        (
+            read.deal.id,
+            read.deal.version,
+            read.checks.as_slice(),
+            read.shared
+        ),
+        (deal.id, 3, &ids[..1], false)
     );
     assert!(
         matches!(with(o.rep_west).await, Err(DbError::NotFound)),
         "not for a rep of another team"
     );
+    // Whether it is shared with anyone, as its page needs to know (fix 31).
+    let kind = opportune_db::shares::ShareKind::Opportunity;
+    opportune_db::shares::add(&db, &me, kind, deal.id, o.rep_west.user_id)
+        .await
+        .expect("share");
+    assert_eq!(
+        (
+            with(me).await.map(|r| r.shared).ok(),
+            with(o.rep_west).await.map(|r| r.shared).ok()
+        ),
+        (Some(true), Some(true)),
+        "shared, as the owner and the colleague read it"
+    );
+    opportune_db::shares::remove(&db, &me, kind, deal.id, o.rep_west.user_id)
+        .await
+        .expect("unshare");
+    assert!(!with(me).await.expect("read").shared, "no longer shared");
     opportunities::set_checks(&db, &me, deal.id, 3, &ids)
         .await
         .expect("tick all again");
-    assert_eq!(with(me).await.expect("read").1, ids, "every tick, in order");
+    assert_eq!(
+        with(me).await.expect("read").checks,
+        ids,
+        "every tick, in order"
+    );
     opportunities::set_checks(&db, &me, deal.id, 4, &[])
         .await
         .expect("untick all");
-    assert!(with(me).await.expect("read").1.is_empty(), "no ticks");
+    assert!(with(me).await.expect("read").checks.is_empty(), "no ticks");
     opportunities::set_checks(&db, &me, deal.id, 5, &ids[..1])
         .await
         .expect("tick one");

@@ -342,6 +342,7 @@ async fn load(
 ) -> Result<(Opportunity, Vec<i64>), Localized> {
     opportunities::get_with_checks(&state.db, &me.viewer, id)
         .await
+        .map(|r| (r.deal, r.checks))
         .map_err(|e| me.err(e))
 }
 

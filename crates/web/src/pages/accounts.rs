@@ -443,6 +443,7 @@ async fn show_page(
             tr,
             (ShareKind::Account, a.id),
             (a.owner_id, a.editable),
+            true,
             share_error,
         )
         .await?;

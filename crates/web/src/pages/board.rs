@@ -237,8 +237,8 @@ async fn move_form(
     HtmlForm(f): HtmlForm<MoveForm>,
 ) -> Response {
     let (opp, ticked) = match opportunities::get_with_checks(&state.db, &me.viewer, id).await {
-        Ok((o, _)) if !o.editable => return super::read_only_for(me.tr, &me.user),
-        Ok(found) => found,
+        Ok(r) if !r.deal.editable => return super::read_only_for(me.tr, &me.user),
+        Ok(r) => (r.deal, r.checks),
         Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
         Err(e) => {
             tracing::error!(error = %e, "move load failed");

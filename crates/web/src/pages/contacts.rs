@@ -317,6 +317,7 @@ async fn show_page(
         me.tr,
         (ShareKind::Contact, c.id),
         (c.owner_id, c.editable),
+        true,
         share_error,
     )
     .await

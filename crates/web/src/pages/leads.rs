@@ -291,6 +291,7 @@ async fn show(
         me.tr,
         (ShareKind::Lead, l.id),
         (l.owner_id, l.editable),
+        true,
         q.share_error.as_deref(),
     )
     .await

@@ -24,7 +24,7 @@ use opportune_core::records::{ActivityKind, OppGrade, OppStatus};
 use opportune_core::{FieldErrors, Money, certainty};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
-use opportune_db::opportunities::{self, Event, Opportunity, Sort};
+use opportune_db::opportunities::{self, DealRead, Event, Opportunity, Sort};
 use opportune_db::processes::{self, Process};
 use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
@@ -342,12 +342,8 @@ async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, R
     super::found(me, opportunities::get(&state.db, &me.viewer, id)).await
 }
 
-/// The deal and the ids of its ticked criteria, in one query.
-async fn load_with_checks(
-    state: &AppState,
-    me: &PageUser,
-    id: i64,
-) -> Result<(Opportunity, Vec<i64>), Response> {
+/// The deal, the ids of its ticked criteria and whether it is shared, in one query.
+async fn load_with_checks(state: &AppState, me: &PageUser, id: i64) -> Result<DealRead, Response> {
     super::found(
         me,
         opportunities::get_with_checks(&state.db, &me.viewer, id),
@@ -520,12 +516,17 @@ struct ShowQuery {
 
 /// The deal page, for a deal read with its ticked criteria. `all` is the caller's `'all'` view
 /// version when they signed in with it: the processes and the colleagues are then the server's
-/// copies while it stands. The activities, the history and the shares are read at once.
+/// copies while it stands. The activities, the history and the shares (if it has any) are read
+/// at once.
 async fn show_page(
     state: &AppState,
     me: &PageUser,
     all: Option<i64>,
-    (o, checks): (Opportunity, Vec<i64>),
+    DealRead {
+        deal: o,
+        checks,
+        shared,
+    }: DealRead,
     act: ActivityForm,
     act_errors: &FieldErrors,
     q: &ShowQuery,
@@ -557,6 +558,7 @@ async fn show_page(
             tr,
             (ShareKind::Opportunity, o.id),
             (o.owner_id, o.editable),
+            shared,
             q.share_error.as_deref(),
         ),
     );
@@ -791,7 +793,7 @@ async fn log_activity(
         Ok(deal) => deal,
         Err(r) => return r,
     };
-    match f.validate(&deal.0, me.user.id) {
+    match f.validate(&deal.deal, me.user.id) {
         Ok(input) => match activities::create(&state.db, &me.viewer, &input).await {
             Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
             Err(e) => fail(e),

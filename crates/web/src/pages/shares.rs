@@ -38,15 +38,22 @@ impl SharePanel {
     /// Loads the panel of a record the viewer can see, owned by `owner_id`; `error` is the
     /// `share_error` code of a refused share, if any; `all` the caller's `'all'` view version, if
     /// they signed in with it (the colleagues are then the server's copy while it stands).
+    /// `maybe_shared` is false when the record was read with the news that it is shared with
+    /// nobody: then nobody is read.
     pub async fn load(
         state: &AppState,
         (viewer, all): (&Viewer, Option<i64>),
         tr: Tr,
         (kind, id): (ShareKind, i64),
         (owner_id, editable): (i64, bool),
+        maybe_shared: bool,
         error: Option<&str>,
     ) -> Result<SharePanel, DbError> {
-        let items = shares::of_visible(&state.db, viewer, kind, id).await?;
+        let items = if maybe_shared {
+            shares::of_visible(&state.db, viewer, kind, id).await?
+        } else {
+            Vec::new()
+        };
         let candidates = if editable {
             state
                 .people(all)

@@ -283,6 +283,11 @@ async fn the_deal_page_shares_and_shows_read_only(app: TestApp) {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let unshare = format!("action=\"{deal}/shares/{}/delete\"", p.rep_west.id);
+    assert!(
+        page(&owner, &app, &deal).await.text.contains(&unshare),
+        "the owner's panel lists the colleague"
+    );
     let theirs = page(&colleague, &app, &deal).await;
     assert_eq!(theirs.status, StatusCode::OK);
     assert!(theirs.text.contains("只读"), "marked read only");
@@ -356,5 +361,10 @@ async fn the_deal_page_shares_and_shows_read_only(app: TestApp) {
     assert_eq!(
         page(&colleague, &app, &deal).await.status,
         StatusCode::NOT_FOUND
+    );
+    let after = page(&owner, &app, &deal).await.text;
+    assert!(
+        !after.contains(&unshare) && !after.contains("class=\"shares\""),
+        "shared with nobody again"
     );
 }
