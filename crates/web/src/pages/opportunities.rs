@@ -502,8 +502,9 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
 const RECENT_ACTIVITIES: i64 = 100;
 /// How many events of a deal's history its page shows, newest first, unless the whole history
 /// is asked for (`?history=all`): the page's cost grew with every change of the deal
-/// (docs/PERFORMANCE.md, fix 21).
-const RECENT_EVENTS: i64 = 100;
+/// (docs/PERFORMANCE.md, fixes 21 and 32). The page is about where the deal stands; twenty
+/// changes reach back weeks on a busy deal.
+const RECENT_EVENTS: i64 = 20;
 
 /// The query of the deal page: the refusal of a share just tried, and whether the whole history
 /// is wanted (`history=all`).

@@ -344,12 +344,12 @@ async fn a_move_follows_a_change_of_the_stage_criteria(app: TestApp) {
     );
 }
 
-/// The deal page shows the newest 100 events of a long history, and the whole history on asking.
+/// The deal page shows the newest 20 events of a long history, and the whole history on asking.
 async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: TestApp) {
     let (rep, sales, opp) = setup(&app).await;
     let path = format!("/api/v1/opportunities/{}/stage", opp["id"]);
     let (first, second) = (&sales["stages"][0]["id"], &sales["stages"][1]["id"]);
-    for n in 0..101 {
+    for n in 0..21 {
         let to = if n % 2 == 0 { second } else { first };
         app.post(
             &path,
@@ -362,8 +362,11 @@ async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: Test
     let browser = crate::pages::browser(&app, &rep).await;
     let events = |html: &str| html.matches("class=\"event\"").count();
     let page = crate::pages::page(&browser, &app, &format!("/opportunities/{}", opp["id"])).await;
-    assert_eq!(events(&page.text), 100, "the newest 100 of 102 events");
-    assert!(page.text.contains("move 100"), "the newest is shown");
+    assert_eq!(events(&page.text), 20, "the newest 20 of 22 events");
+    assert!(
+        page.text.contains("move 20") && !page.text.contains("move 0<"),
+        "the newest is shown, the oldest move not"
+    );
     assert!(page.text.contains("显示全部变更历史"), "{}", page.text);
     let whole = crate::pages::page(
         &browser,
@@ -371,7 +374,8 @@ async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: Test
         &format!("/opportunities/{}?history=all", opp["id"]),
     )
     .await;
-    assert_eq!(events(&whole.text), 102, "created, then 101 moves");
+    assert_eq!(events(&whole.text), 22, "created, then 21 moves");
+    assert!(whole.text.contains("move 0<"), "the oldest move too");
     assert!(!whole.text.contains("显示全部变更历史"));
     let english = crate::helpers::send(
         browser
