@@ -140,6 +140,11 @@ async fn columns_sum_and_page_per_stage(db: Db) {
         }
     };
     assert_eq!(
+        cards(&managed(2, 0).await),
+        [(s0, "a"), (s0, "b"), (s1, "f"), (s1, "g")],
+        "every column, soonest close first"
+    );
+    assert_eq!(
         cards(&managed(2, 2).await),
         [(s0, "c"), (s0, "d")],
         "the next two of each column"
