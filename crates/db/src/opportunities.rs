@@ -619,6 +619,53 @@ async fn event(
     Ok(())
 }
 
+/// An event a write of a deal records in its history.
+struct Change<'a> {
+    kind: &'static str,
+    from: Option<String>,
+    to: Option<String>,
+    reason: Option<&'a str>,
+}
+
+/// Writes the `changes` of deal `id` by `actor` at `at`, each a statement of its own.
+async fn record(
+    tx: &mut Tx,
+    id: i64,
+    actor: i64,
+    at: DateTime<Utc>,
+    changes: impl IntoIterator<Item = Change<'_>>,
+) -> Result<()> {
+    for e in changes {
+        event(tx, id, actor, at, e.kind, e.from, e.to, e.reason).await?;
+    }
+    Ok(())
+}
+
+/// Whether a write's events go into its statement ([`recorded`]): on PostgreSQL, when there are
+/// any.
+fn inline(tx: &Tx, changes: &[Change]) -> bool {
+    matches!(tx, Tx::Postgres(_)) && !changes.is_empty()
+}
+
+/// The `INSERT` or `UPDATE` of one deal (`write`, without `RETURNING`), as PostgreSQL runs it
+/// with the `changes` it records written by the same statement: the batch writer makes one
+/// round trip for the write, not one more per event (docs/PERFORMANCE.md, fix 33). `$actor` is
+/// their author, `$at` their instant; each change's kind, from, to and reason are bound in turn
+/// from `$first` on. It answers the id of each deal written, so its count is the write's.
+/// (SQLite, in the server's process, runs the events as statements of their own after it.)
+fn recorded(write: &str, (actor, at): (usize, usize), first: usize, changes: usize) -> String {
+    let rows: Vec<String> = (0..changes)
+        .map(|i| {
+            let p = first + 4 * i;
+            format!("(${p}, ${}, ${}, ${})", p + 1, p + 2, p + 3)
+        })
+        .collect();
+    format!(
+        "WITH d AS ({write} RETURNING id), e AS (INSERT INTO opportunity_events (opportunity_id, actor_id, at, kind, from_value, to_value, reason) SELECT d.id, ${actor}, ${at}, x.kind, x.from_value, x.to_value, x.reason FROM d, (VALUES {}) x(kind, from_value, to_value, reason)) SELECT id FROM d",
+        rows.join(", ")
+    )
+}
+
 /// Creates a deal in `stage_id` (the first stage of its process) and records its creation.
 pub async fn create(
     db: &Db,
@@ -646,27 +693,40 @@ pub(crate) async fn insert(
     (process_id, stage_id): (i64, i64),
     currency: &str,
 ) -> Result<i64> {
-    let ts = now();
-    let closed_at = (x.status != "open").then_some(ts);
     // The owner's team is read in the statement: one round trip less while the write lock is
     // held (docs/PERFORMANCE.md, fix 20). No row when the owner does not exist.
-    let id: i64 = write!(tx, c => sqlx::query_scalar(
-        "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $9, $9 FROM users u WHERE u.id = $3 RETURNING id"
-    ).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency).bind(x.expected_close_date)
-    .bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence).bind(&x.smart_goal).bind(&x.source)
-    .bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade).bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at)
-    .fetch_optional(c).await)?.ok_or(DbError::NotFound)?;
-    event(
-        tx,
-        id,
-        v.user_id,
-        ts,
-        "created",
-        None,
-        Some(stage_id.to_string()),
-        None,
-    )
-    .await?;
+    const INSERT: &str = "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $9, $9 FROM users u WHERE u.id = $3";
+    let ts = now();
+    let closed_at = (x.status != "open").then_some(ts);
+    let changes = [Change {
+        kind: "created",
+        from: None,
+        to: Some(stage_id.to_string()),
+        reason: None,
+    }];
+    let inline = inline(tx, &changes);
+    let sql = sqlx::AssertSqlSafe(if inline {
+        recorded(INSERT, (21, 9), 22, changes.len())
+    } else {
+        format!("{INSERT} RETURNING id")
+    });
+    let id: i64 = write!(tx, c => {
+        let mut q = sqlx::query_scalar(sql).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency)
+            .bind(x.expected_close_date).bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence)
+            .bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
+            .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at);
+        if inline {
+            q = q.bind(v.user_id);
+            for e in &changes {
+                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
+            }
+        }
+        q.fetch_optional(c).await
+    })?
+    .ok_or(DbError::NotFound)?;
+    if !inline {
+        record(tx, id, v.user_id, ts, changes).await?;
+    }
     Ok(id)
 }
 
@@ -745,26 +805,7 @@ async fn save(
     let ts = now();
     let closed_at = closed_at(before, x, ts);
     let set = edited(before, x, closed_at);
-    let sql = sqlx::AssertSqlSafe(update_sql(&set));
-    let n = write!(tx, c => {
-        let mut q = bind_viewer!(sqlx::query(sql), v);
-        for (_, value) in &set {
-            q = match *value {
-                Set::Int(n) => q.bind(n),
-                Set::Text(t) => q.bind(t),
-                Set::OptText(t) => q.bind(t),
-                Set::Flag(f) => q.bind(f),
-                Set::Date(d) => q.bind(d),
-                Set::OptDate(d) => q.bind(d),
-                Set::OptTime(t) => q.bind(t),
-            };
-        }
-        q.bind(ts).bind(id).bind(before.version).execute(c).await.map(|r| r.rows_affected())
-    })?;
-    if n == 0 {
-        return Ok(None);
-    }
-    let changes: [(&str, String, String); 5] = [
+    let tracked: [(&'static str, String, String); 5] = [
         (
             "amount",
             before.amount_minor.to_string(),
@@ -783,10 +824,49 @@ async fn save(
         ("owner", before.owner_id.to_string(), x.owner_id.to_string()),
         ("status", before.status.clone(), x.status.clone()),
     ];
-    for (kind, from, to) in changes {
-        if from != to {
-            event(tx, id, v.user_id, ts, kind, Some(from), Some(to), None).await?;
+    let changes: Vec<Change> = tracked
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(|(kind, from, to)| Change {
+            kind,
+            from: Some(from),
+            to: Some(to),
+            reason: None,
+        })
+        .collect();
+    let inline = inline(tx, &changes);
+    let update = update_sql(&set);
+    let sql = sqlx::AssertSqlSafe(if inline {
+        recorded(&update, (1, set.len() + 4), set.len() + 7, changes.len())
+    } else {
+        update
+    });
+    let n = write!(tx, c => {
+        let mut q = bind_viewer!(sqlx::query(sql), v);
+        for (_, value) in &set {
+            q = match *value {
+                Set::Int(n) => q.bind(n),
+                Set::Text(t) => q.bind(t),
+                Set::OptText(t) => q.bind(t),
+                Set::Flag(f) => q.bind(f),
+                Set::Date(d) => q.bind(d),
+                Set::OptDate(d) => q.bind(d),
+                Set::OptTime(t) => q.bind(t),
+            };
         }
+        q = q.bind(ts).bind(id).bind(before.version);
+        if inline {
+            for e in &changes {
+                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
+            }
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if !inline {
+        record(tx, id, v.user_id, ts, changes).await?;
     }
     Ok(Some(ts))
 }
@@ -949,24 +1029,37 @@ async fn step_to(
     reason: Option<&str>,
 ) -> Result<Option<DateTime<Utc>>> {
     let ts = now();
-    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+    let changes = [Change {
+        kind: "stage",
+        from: Some(opp.stage_id.to_string()),
+        to: Some(to_stage.to_string()),
+        reason,
+    }];
+    let inline = inline(tx, &changes);
+    let update = concat!(
         "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
         controls!("opportunities")
-    )), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version).execute(c).await.map(|r| r.rows_affected()))?;
+    );
+    let sql = sqlx::AssertSqlSafe(if inline {
+        recorded(update, (1, 5), 8, changes.len())
+    } else {
+        update.to_owned()
+    });
+    let n = write!(tx, c => {
+        let mut q = bind_viewer!(sqlx::query(sql), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version);
+        if inline {
+            for e in &changes {
+                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
+            }
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Ok(None);
     }
-    event(
-        tx,
-        opp.id,
-        v.user_id,
-        ts,
-        "stage",
-        Some(opp.stage_id.to_string()),
-        Some(to_stage.to_string()),
-        reason,
-    )
-    .await?;
+    if !inline {
+        record(tx, opp.id, v.user_id, ts, changes).await?;
+    }
     Ok(Some(ts))
 }
 
@@ -1009,6 +1102,28 @@ pub async fn recent_history(db: &Db, opportunity_id: i64, n: i64) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_writes_events_are_numbered_after_its_own_parameters() {
+        let sql = recorded(
+            "UPDATE opportunities SET amount_minor = $4 WHERE id = $6",
+            (1, 5),
+            8,
+            2,
+        );
+        assert!(
+            sql.starts_with(
+                "WITH d AS (UPDATE opportunities SET amount_minor = $4 WHERE id = $6 RETURNING id)"
+            ),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("SELECT d.id, $1, $5, x.kind")
+                && sql.contains("(VALUES ($8, $9, $10, $11), ($12, $13, $14, $15))")
+                && sql.ends_with("SELECT id FROM d"),
+            "{sql}"
+        );
+    }
 
     #[test]
     fn a_reps_columns_are_cut_first_only_when_their_deals_are_many() {
