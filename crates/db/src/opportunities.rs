@@ -641,6 +641,38 @@ async fn record(
     Ok(())
 }
 
+/// The instant an update of deal `id` by `actor` at `at` was saved, with its `changes` recorded
+/// if its statement did not ([`recorded`]); none if it changed no row (`n`).
+async fn updated(
+    tx: &mut Tx,
+    n: u64,
+    inline: bool,
+    (id, actor, at): (i64, i64, DateTime<Utc>),
+    changes: impl IntoIterator<Item = Change<'_>>,
+) -> Result<Option<DateTime<Utc>>> {
+    if n == 0 {
+        return Ok(None);
+    }
+    if !inline {
+        record(tx, id, actor, at, changes).await?;
+    }
+    Ok(Some(at))
+}
+
+/// Binds the kind, from, to and reason of each of `changes` to `q`, a statement from
+/// [`recorded`], if the changes are written `inline`.
+macro_rules! bind_changes {
+    ($q:expr, $inline:expr, $changes:expr) => {{
+        let mut q = $q;
+        if $inline {
+            for e in $changes {
+                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
+            }
+        }
+        q
+    }};
+}
+
 /// Whether a write's events go into its statement ([`recorded`]): on PostgreSQL, when there are
 /// any.
 fn inline(tx: &Tx, changes: &[Change]) -> bool {
@@ -717,11 +749,8 @@ pub(crate) async fn insert(
             .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at);
         if inline {
             q = q.bind(v.user_id);
-            for e in &changes {
-                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
-            }
         }
-        q.fetch_optional(c).await
+        bind_changes!(q, inline, &changes).fetch_optional(c).await
     })?
     .ok_or(DbError::NotFound)?;
     if !inline {
@@ -855,20 +884,9 @@ async fn save(
             };
         }
         q = q.bind(ts).bind(id).bind(before.version);
-        if inline {
-            for e in &changes {
-                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
-            }
-        }
-        q.execute(c).await.map(|r| r.rows_affected())
+        bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Ok(None);
-    }
-    if !inline {
-        record(tx, id, v.user_id, ts, changes).await?;
-    }
-    Ok(Some(ts))
+    updated(tx, n, inline, (id, v.user_id, ts), changes).await
 }
 
 /// A value an edit sets, of one of the types of the deal's columns.
@@ -1046,21 +1064,10 @@ async fn step_to(
         update.to_owned()
     });
     let n = write!(tx, c => {
-        let mut q = bind_viewer!(sqlx::query(sql), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version);
-        if inline {
-            for e in &changes {
-                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
-            }
-        }
-        q.execute(c).await.map(|r| r.rows_affected())
+        let q = bind_viewer!(sqlx::query(sql), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version);
+        bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Ok(None);
-    }
-    if !inline {
-        record(tx, opp.id, v.user_id, ts, changes).await?;
-    }
-    Ok(Some(ts))
+    updated(tx, n, inline, (opp.id, v.user_id, ts), changes).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
