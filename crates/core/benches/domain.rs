@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use opportune_core::board::{ColumnTotals, grand_total};
-use opportune_core::process::{CriteriaMode, MoveRequest, decide_move, unmet_criteria};
+use opportune_core::process::{CriteriaMode, MoveRequest, StageGate, decide_move, unmet_criteria};
 use opportune_core::{Money, certainty};
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -21,15 +21,22 @@ fn criteria(c: &mut Criterion) {
             )
         });
     });
-    c.bench_function("decide_move/forward_override", |b| {
+    // A jump over three stages, each with the eight criteria.
+    let gates: Vec<StageGate> = (2..=4)
+        .map(|stage_id| StageGate {
+            stage_id,
+            mode: CriteriaMode::All,
+            criteria: &criteria,
+        })
+        .collect();
+    c.bench_function("decide_move/jump_3_stages_override", |b| {
         b.iter(|| {
             decide_move(black_box(&MoveRequest {
                 is_open: true,
                 same_process: true,
                 from_position: 1,
-                to_position: 2,
-                mode: CriteriaMode::All,
-                criteria: &criteria,
+                to_position: 4,
+                gates: &gates,
                 ticked: &ticked,
                 override_reason: Some("客户口头确认"),
             }))

@@ -5,7 +5,9 @@
 
 pub mod board;
 pub mod certainty;
+pub mod clock;
 pub mod fields;
+pub mod history;
 pub mod money;
 pub mod process;
 pub mod records;

@@ -47,13 +47,24 @@ pub fn unmet_criteria(mode: CriteriaMode, criteria: &[i64], ticked: &HashSet<i64
     }
 }
 
+/// The entry criteria of one stage a forward move enters, and those of them not met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageUnmet {
+    pub stage_id: i64,
+    pub unmet: Vec<i64>,
+}
+
 /// What a requested stage move does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoveDecision {
     /// Criteria met, or a move back: carry it out.
     Allowed,
-    /// Criteria unmet but an override reason was given: carry it out and keep the reason.
-    Overridden { unmet: Vec<i64>, reason: String },
+    /// Criteria unmet in these stages but an override reason was given: carry it out and keep
+    /// the reason with the stages entered past their criteria.
+    Overridden {
+        unmet: Vec<StageUnmet>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +75,16 @@ pub enum MoveRefusal {
     OtherProcess,
     /// The deal is closed (won, lost or abandoned) and no longer moves.
     Closed,
-    /// Entry criteria unmet and no override reason: these criteria are missing.
-    CriteriaUnmet { unmet: Vec<i64> },
+    /// Entry criteria unmet and no override reason: these criteria are missing, per stage.
+    CriteriaUnmet { unmet: Vec<StageUnmet> },
+}
+
+/// A stage a forward move enters: its id and its entry criteria.
+#[derive(Debug, Clone, Copy)]
+pub struct StageGate<'a> {
+    pub stage_id: i64,
+    pub mode: CriteriaMode,
+    pub criteria: &'a [i64],
 }
 
 /// The facts a stage move is decided on.
@@ -74,15 +93,17 @@ pub struct MoveRequest<'a> {
     pub same_process: bool,
     pub from_position: i64,
     pub to_position: i64,
-    pub mode: CriteriaMode,
-    pub criteria: &'a [i64],
+    /// Every stage after the current one up to and including the target, in order (for a move
+    /// back, none are needed).
+    pub gates: &'a [StageGate<'a>],
     pub ticked: &'a HashSet<i64>,
     pub override_reason: Option<&'a str>,
 }
 
-/// Decides a stage move. Moving forward into a stage requires its entry criteria (or an override
-/// reason, which is kept in history); moving back is always allowed, since admitting that a deal
-/// regressed must never need a justification.
+/// Decides a stage move. Moving forward requires the entry criteria of every stage entered on
+/// the way, not only the last one (a jump from stage 1 to 5 passes 2, 3 and 4), or one
+/// override reason for them all, kept in history with the stages it skipped; moving back is
+/// always allowed, since admitting that a deal regressed must never need a justification.
 pub fn decide_move(req: &MoveRequest<'_>) -> Result<MoveDecision, MoveRefusal> {
     if !req.same_process {
         return Err(MoveRefusal::OtherProcess);
@@ -96,7 +117,15 @@ pub fn decide_move(req: &MoveRequest<'_>) -> Result<MoveDecision, MoveRefusal> {
     if req.to_position < req.from_position {
         return Ok(MoveDecision::Allowed);
     }
-    let unmet = unmet_criteria(req.mode, req.criteria, req.ticked);
+    let unmet: Vec<StageUnmet> = req
+        .gates
+        .iter()
+        .map(|g| StageUnmet {
+            stage_id: g.stage_id,
+            unmet: unmet_criteria(g.mode, g.criteria, req.ticked),
+        })
+        .filter(|s| !s.unmet.is_empty())
+        .collect();
     if unmet.is_empty() {
         return Ok(MoveDecision::Allowed);
     }
@@ -123,9 +152,20 @@ pub fn parse_probability(raw: &str) -> Result<u8, &'static str> {
 mod tests {
     use super::*;
 
+    const GATE: [StageGate<'static>; 1] = [StageGate {
+        stage_id: 2,
+        mode: CriteriaMode::All,
+        criteria: &[10, 11, 12],
+    }];
+    const ANY_GATE: [StageGate<'static>; 1] = [StageGate {
+        stage_id: 2,
+        mode: CriteriaMode::Any,
+        criteria: &[10, 11, 12],
+    }];
+
     fn req<'a>(
         ticked: &'a HashSet<i64>,
-        mode: CriteriaMode,
+        gates: &'a [StageGate<'a>],
         reason: Option<&'a str>,
     ) -> MoveRequest<'a> {
         MoveRequest {
@@ -133,10 +173,16 @@ mod tests {
             same_process: true,
             from_position: 1,
             to_position: 2,
-            mode,
-            criteria: &[10, 11, 12],
+            gates,
             ticked,
             override_reason: reason,
+        }
+    }
+
+    fn at(stage_id: i64, unmet: &[i64]) -> StageUnmet {
+        StageUnmet {
+            stage_id,
+            unmet: unmet.to_vec(),
         }
     }
 
@@ -164,15 +210,15 @@ mod tests {
     fn forward_move_without_criteria_is_refused() {
         let ticked = HashSet::from([10]);
         assert_eq!(
-            decide_move(&req(&ticked, CriteriaMode::All, None)),
+            decide_move(&req(&ticked, &GATE, None)),
             Err(MoveRefusal::CriteriaUnmet {
-                unmet: vec![11, 12]
+                unmet: vec![at(2, &[11, 12])]
             })
         );
         assert_eq!(
-            decide_move(&req(&ticked, CriteriaMode::All, Some("  "))),
+            decide_move(&req(&ticked, &GATE, Some("  "))),
             Err(MoveRefusal::CriteriaUnmet {
-                unmet: vec![11, 12]
+                unmet: vec![at(2, &[11, 12])]
             })
         );
     }
@@ -181,9 +227,9 @@ mod tests {
     fn override_reason_lets_it_through_and_is_kept() {
         let ticked = HashSet::new();
         assert_eq!(
-            decide_move(&req(&ticked, CriteriaMode::Any, Some(" 客户口头确认 "))),
+            decide_move(&req(&ticked, &ANY_GATE, Some(" 客户口头确认 "))),
             Ok(MoveDecision::Overridden {
-                unmet: vec![10, 11, 12],
+                unmet: vec![at(2, &[10, 11, 12])],
                 reason: "客户口头确认".into()
             })
         );
@@ -193,11 +239,11 @@ mod tests {
     fn met_criteria_and_backward_moves_are_allowed() {
         let all = HashSet::from([10, 11, 12]);
         assert_eq!(
-            decide_move(&req(&all, CriteriaMode::All, None)),
+            decide_move(&req(&all, &GATE, None)),
             Ok(MoveDecision::Allowed)
         );
         let none = HashSet::new();
-        let mut back = req(&none, CriteriaMode::All, None);
+        let mut back = req(&none, &GATE, None);
         back.to_position = 0;
         assert_eq!(decide_move(&back), Ok(MoveDecision::Allowed));
     }
@@ -205,13 +251,63 @@ mod tests {
     #[test]
     fn closed_same_and_foreign_moves_are_refused() {
         let none = HashSet::new();
-        let mut r = req(&none, CriteriaMode::All, None);
+        let mut r = req(&none, &GATE, None);
         r.to_position = 1;
         assert_eq!(decide_move(&r), Err(MoveRefusal::SameStage));
         r.is_open = false;
         assert_eq!(decide_move(&r), Err(MoveRefusal::Closed));
         r.same_process = false;
         assert_eq!(decide_move(&r), Err(MoveRefusal::OtherProcess));
+    }
+
+    #[test]
+    fn a_jump_needs_every_passed_stages_criteria() {
+        let gates = [
+            StageGate {
+                stage_id: 2,
+                mode: CriteriaMode::All,
+                criteria: &[20, 21],
+            },
+            StageGate {
+                stage_id: 3,
+                mode: CriteriaMode::Any,
+                criteria: &[30, 31],
+            },
+            StageGate {
+                stage_id: 4,
+                mode: CriteriaMode::All,
+                criteria: &[],
+            },
+            StageGate {
+                stage_id: 5,
+                mode: CriteriaMode::All,
+                criteria: &[50],
+            },
+        ];
+        let none = HashSet::new();
+        let mut jump = req(&none, &gates, None);
+        jump.to_position = 5;
+        // Stage 5's own criterion ticked is not enough: 2 and 3 are entered on the way.
+        let ticked = HashSet::from([50, 21]);
+        jump.ticked = &ticked;
+        assert_eq!(
+            decide_move(&jump),
+            Err(MoveRefusal::CriteriaUnmet {
+                unmet: vec![at(2, &[20]), at(3, &[30, 31])]
+            })
+        );
+        jump.override_reason = Some("招标提前");
+        assert_eq!(
+            decide_move(&jump),
+            Ok(MoveDecision::Overridden {
+                unmet: vec![at(2, &[20]), at(3, &[30, 31])],
+                reason: "招标提前".into()
+            })
+        );
+        let all = HashSet::from([20, 21, 31, 50]);
+        jump.ticked = &all;
+        jump.override_reason = None;
+        assert_eq!(decide_move(&jump), Ok(MoveDecision::Allowed));
     }
 
     #[test]

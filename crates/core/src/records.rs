@@ -20,6 +20,15 @@ macro_rules! vocabulary {
             }
         }
 
+        /// For columns read as text (`#[sqlx(try_from = "String")]`).
+        impl TryFrom<String> for $name {
+            type Error = &'static str;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -27,6 +36,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// What a user may do and see (SPEC §1).

@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod activities;
 pub mod bulk;
 pub mod contacts;
+pub mod history;
 pub mod leads;
 pub mod opportunities;
 pub mod org;

@@ -3,6 +3,7 @@
 //! Current state lives in `opportunities`; every change of stage, certainty, amount, close date,
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
+use crate::history::{Change, bind_changes, inline, record, recorded};
 use crate::processes::StageRow;
 use crate::scope::{Kind, Scope, among, and, like, visibility};
 use crate::shares::ShareKind;
@@ -10,6 +11,8 @@ use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use opportune_core::history::{Actor, ActorKind, EventKind};
+use opportune_core::process::StageUnmet;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct Opportunity {
@@ -35,6 +38,8 @@ pub struct Opportunity {
     pub source: String,
     pub competitors: String,
     pub status: String,
+    /// Why it was won or lost.
+    pub close_reason: String,
     pub tracked: bool,
     pub grade: Option<String>,
     pub first_meeting_date: Option<NaiveDate>,
@@ -61,6 +66,7 @@ pub struct OppInput {
     pub source: String,
     pub competitors: String,
     pub status: String,
+    pub close_reason: String,
     pub tracked: bool,
     pub grade: Option<String>,
     pub first_meeting_date: Option<NaiveDate>,
@@ -81,6 +87,7 @@ impl From<&Opportunity> for OppInput {
             source: o.source.clone(),
             competitors: o.competitors.clone(),
             status: o.status.clone(),
+            close_reason: o.close_reason.clone(),
             tracked: o.tracked,
             grade: o.grade.clone(),
             first_meeting_date: o.first_meeting_date,
@@ -89,26 +96,13 @@ impl From<&Opportunity> for OppInput {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
-pub struct Event {
-    pub id: i64,
-    pub opportunity_id: i64,
-    pub actor_id: i64,
-    pub actor_name: String,
-    pub at: DateTime<Utc>,
-    pub kind: String,
-    pub from_value: Option<String>,
-    pub to_value: Option<String>,
-    pub reason: Option<String>,
-}
-
 /// The columns of [`Opportunity`] (and `$extra` ones) and the joins they need, before any `WHERE`.
 macro_rules! columns {
     () => {
         columns!("")
     };
     ($extra:literal) => {
-        concat!("SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable", $extra, " FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id")
+        concat!("SELECT o.id, o.account_id, a.name AS account_name, o.name, o.owner_id, u.name AS owner_name, o.team_id, o.amount_minor, o.currency, o.expected_close_date, o.process_id, o.stage_id, s.name_zh AS stage_name_zh, s.name_en AS stage_name_en, s.probability, o.stage_entered_at, o.certainty, o.certainty_evidence, o.smart_goal, o.source, o.competitors, o.status, o.close_reason, o.tracked, o.grade, o.first_meeting_date, o.next_review_date, o.closed_at, o.created_at, o.updated_at, o.version, ", controls!("o"), " AS editable", $extra, " FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id")
     };
 }
 
@@ -603,101 +597,6 @@ pub async fn checks(db: &Db, opportunity_id: i64) -> Result<Vec<i64>> {
     )
 }
 
-async fn event(
-    tx: &mut Tx,
-    opp: i64,
-    actor: i64,
-    at: DateTime<Utc>,
-    kind: &str,
-    from: Option<String>,
-    to: Option<String>,
-    reason: Option<&str>,
-) -> Result<()> {
-    write!(tx, c => sqlx::query(
-        "INSERT INTO opportunity_events (opportunity_id, actor_id, at, kind, from_value, to_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ).bind(opp).bind(actor).bind(at).bind(kind).bind(from).bind(to).bind(reason).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// An event a write of a deal records in its history.
-struct Change<'a> {
-    kind: &'static str,
-    from: Option<String>,
-    to: Option<String>,
-    reason: Option<&'a str>,
-}
-
-/// Writes the `changes` of deal `id` by `actor` at `at`, each a statement of its own.
-async fn record(
-    tx: &mut Tx,
-    id: i64,
-    actor: i64,
-    at: DateTime<Utc>,
-    changes: impl IntoIterator<Item = Change<'_>>,
-) -> Result<()> {
-    for e in changes {
-        event(tx, id, actor, at, e.kind, e.from, e.to, e.reason).await?;
-    }
-    Ok(())
-}
-
-/// The instant an update of deal `id` by `actor` at `at` was saved, with its `changes` recorded
-/// if its statement did not ([`recorded`]); none if it changed no row (`n`).
-async fn updated(
-    tx: &mut Tx,
-    n: u64,
-    inline: bool,
-    (id, actor, at): (i64, i64, DateTime<Utc>),
-    changes: impl IntoIterator<Item = Change<'_>>,
-) -> Result<Option<DateTime<Utc>>> {
-    if n == 0 {
-        return Ok(None);
-    }
-    if !inline {
-        record(tx, id, actor, at, changes).await?;
-    }
-    Ok(Some(at))
-}
-
-/// Binds the kind, from, to and reason of each of `changes` to `q`, a statement from
-/// [`recorded`], if the changes are written `inline`.
-macro_rules! bind_changes {
-    ($q:expr, $inline:expr, $changes:expr) => {{
-        let mut q = $q;
-        if $inline {
-            for e in $changes {
-                q = q.bind(e.kind).bind(&e.from).bind(&e.to).bind(e.reason);
-            }
-        }
-        q
-    }};
-}
-
-/// Whether a write's events go into its statement ([`recorded`]): on PostgreSQL, when there are
-/// any.
-fn inline(tx: &Tx, changes: &[Change]) -> bool {
-    matches!(tx, Tx::Postgres(_)) && !changes.is_empty()
-}
-
-/// The `INSERT` or `UPDATE` of one deal (`write`, without `RETURNING`), as PostgreSQL runs it
-/// with the `changes` it records written by the same statement: the batch writer makes one
-/// round trip for the write, not one more per event (docs/PERFORMANCE.md, fix 33). `$actor` is
-/// their author, `$at` their instant; each change's kind, from, to and reason are bound in turn
-/// from `$first` on. It answers the id of each deal written, so its count is the write's.
-/// (SQLite, in the server's process, runs the events as statements of their own after it.)
-fn recorded(write: &str, (actor, at): (usize, usize), first: usize, changes: usize) -> String {
-    let rows: Vec<String> = (0..changes)
-        .map(|i| {
-            let p = first + 4 * i;
-            format!("(${p}, ${}, ${}, ${})", p + 1, p + 2, p + 3)
-        })
-        .collect();
-    format!(
-        "WITH d AS ({write} RETURNING id), e AS (INSERT INTO opportunity_events (opportunity_id, actor_id, at, kind, from_value, to_value, reason) SELECT d.id, ${actor}, ${at}, x.kind, x.from_value, x.to_value, x.reason FROM d, (VALUES {}) x(kind, from_value, to_value, reason)) SELECT id FROM d",
-        rows.join(", ")
-    )
-}
-
 /// Creates a deal in `stage_id` (the first stage of its process) and records its creation.
 pub async fn create(
     db: &Db,
@@ -727,18 +626,16 @@ pub(crate) async fn insert(
 ) -> Result<i64> {
     // The owner's team is read in the statement: one round trip less while the write lock is
     // held (docs/PERFORMANCE.md, fix 20). No row when the owner does not exist.
-    const INSERT: &str = "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $9, $9 FROM users u WHERE u.id = $3";
+    const INSERT: &str = "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, close_reason, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $9, $9 FROM users u WHERE u.id = $3";
     let ts = now();
     let closed_at = (x.status != "open").then_some(ts);
     let changes = [Change {
-        kind: "created",
         from: None,
-        to: Some(stage_id.to_string()),
-        reason: None,
+        ..Change::of(EventKind::Created, &"", &stage_id)
     }];
     let inline = inline(tx, &changes);
     let sql = sqlx::AssertSqlSafe(if inline {
-        recorded(INSERT, (21, 9), 22, changes.len())
+        recorded(INSERT, (ActorKind::User, 22, 9), 23, changes.len())
     } else {
         format!("{INSERT} RETURNING id")
     });
@@ -746,7 +643,7 @@ pub(crate) async fn insert(
         let mut q = sqlx::query_scalar(sql).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency)
             .bind(x.expected_close_date).bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence)
             .bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
-            .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at);
+            .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(&x.close_reason);
         if inline {
             q = q.bind(v.user_id);
         }
@@ -754,9 +651,27 @@ pub(crate) async fn insert(
     })?
     .ok_or(DbError::NotFound)?;
     if !inline {
-        record(tx, id, v.user_id, ts, changes).await?;
+        record(tx, id, Actor::User(v.user_id), ts, changes).await?;
     }
     Ok(id)
+}
+
+/// The instant an update of deal `id` by `actor` at `at` was saved, with its `changes` recorded
+/// if its statement did not ([`recorded`]); none if it changed no row (`n`).
+async fn updated(
+    tx: &mut Tx,
+    n: u64,
+    inline: bool,
+    (id, actor, at): (i64, Actor, DateTime<Utc>),
+    changes: impl IntoIterator<Item = Change<'_>>,
+) -> Result<Option<DateTime<Utc>>> {
+    if n == 0 {
+        return Ok(None);
+    }
+    if !inline {
+        record(tx, id, actor, at, changes).await?;
+    }
+    Ok(Some(at))
 }
 
 /// Saves an edit of `before` (the deal as the editor read it: the edit is made against its
@@ -810,6 +725,7 @@ fn edited_deal(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Opportu
         source: x.source.clone(),
         competitors: x.competitors.clone(),
         status: x.status.clone(),
+        close_reason: x.close_reason.clone(),
         tracked: x.tracked,
         grade: x.grade.clone(),
         first_meeting_date: x.first_meeting_date,
@@ -834,39 +750,16 @@ async fn save(
     let ts = now();
     let closed_at = closed_at(before, x, ts);
     let set = edited(before, x, closed_at);
-    let tracked: [(&'static str, String, String); 5] = [
-        (
-            "amount",
-            before.amount_minor.to_string(),
-            x.amount_minor.to_string(),
-        ),
-        (
-            "close_date",
-            before.expected_close_date.to_string(),
-            x.expected_close_date.to_string(),
-        ),
-        (
-            "certainty",
-            before.certainty.to_string(),
-            x.certainty.to_string(),
-        ),
-        ("owner", before.owner_id.to_string(), x.owner_id.to_string()),
-        ("status", before.status.clone(), x.status.clone()),
-    ];
-    let changes: Vec<Change> = tracked
-        .into_iter()
-        .filter(|(_, from, to)| from != to)
-        .map(|(kind, from, to)| Change {
-            kind,
-            from: Some(from),
-            to: Some(to),
-            reason: None,
-        })
-        .collect();
+    let changes = changes(before, x);
     let inline = inline(tx, &changes);
     let update = update_sql(&set);
     let sql = sqlx::AssertSqlSafe(if inline {
-        recorded(&update, (1, set.len() + 4), set.len() + 7, changes.len())
+        recorded(
+            &update,
+            (ActorKind::User, 1, set.len() + 4),
+            set.len() + 7,
+            changes.len(),
+        )
     } else {
         update
     });
@@ -886,7 +779,70 @@ async fn save(
         q = q.bind(ts).bind(id).bind(before.version);
         bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    updated(tx, n, inline, (id, v.user_id, ts), changes).await
+    updated(tx, n, inline, (id, Actor::User(v.user_id), ts), changes).await
+}
+
+/// The events an edit of `before` into `x` records: one for each field the history tracks that
+/// it changes (a new reason without a new status has its own; with one, it rides on it).
+fn changes<'a>(before: &Opportunity, x: &OppInput) -> Vec<Change<'a>> {
+    let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let tracked = [
+        (EventKind::Name, before.name.clone(), x.name.clone()),
+        (
+            EventKind::Amount,
+            before.amount_minor.to_string(),
+            x.amount_minor.to_string(),
+        ),
+        (
+            EventKind::CloseDate,
+            before.expected_close_date.to_string(),
+            x.expected_close_date.to_string(),
+        ),
+        (
+            EventKind::Certainty,
+            before.certainty.to_string(),
+            x.certainty.to_string(),
+        ),
+        (
+            EventKind::Evidence,
+            before.certainty_evidence.to_string(),
+            x.certainty_evidence.to_string(),
+        ),
+        (
+            EventKind::Owner,
+            before.owner_id.to_string(),
+            x.owner_id.to_string(),
+        ),
+        (EventKind::Status, before.status.clone(), x.status.clone()),
+        (
+            EventKind::CloseReason,
+            before.close_reason.clone(),
+            x.close_reason.clone(),
+        ),
+        (
+            EventKind::Tracked,
+            before.tracked.to_string(),
+            x.tracked.to_string(),
+        ),
+        (
+            EventKind::Grade,
+            before.grade.clone().unwrap_or_default(),
+            x.grade.clone().unwrap_or_default(),
+        ),
+        (
+            EventKind::ReviewDate,
+            opt(before.next_review_date),
+            opt(x.next_review_date),
+        ),
+    ];
+    let status_changed = before.status != x.status;
+    tracked
+        .into_iter()
+        .filter(|(kind, from, to)| {
+            from != to && !(*kind == EventKind::CloseReason && status_changed)
+        })
+        .map(|(kind, from, to)| Change::of(kind, &from, &to))
+        .collect()
 }
 
 /// A value an edit sets, of one of the types of the deal's columns.
@@ -929,6 +885,7 @@ fn edited<'a>(
     put!(source, Set::Text(&x.source));
     put!(competitors, Set::Text(&x.competitors));
     put!(status, Set::Text(&x.status));
+    put!(close_reason, Set::Text(&x.close_reason));
     put!(tracked, Set::Flag(x.tracked));
     put!(grade, Set::OptText(x.grade.as_deref()));
     put!(first_meeting_date, Set::OptDate(x.first_meeting_date));
@@ -994,8 +951,17 @@ async fn tick(tx: &mut Tx, v: &Viewer, (id, version): (i64, i64), items: &[i64])
     if n == 0 {
         return Ok(false);
     }
+    let before: Vec<i64> = write!(tx, c => sqlx::query_scalar("SELECT item_id FROM opportunity_checks WHERE opportunity_id = $1 ORDER BY item_id").bind(id).fetch_all(c).await)?;
     write!(tx, c => sqlx::query("DELETE FROM opportunity_checks WHERE opportunity_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     let ts = now();
+    let mut after = items.to_vec();
+    after.sort_unstable();
+    after.dedup();
+    if before != after {
+        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let change = Change::of(EventKind::Checks, &list(&before), &list(&after));
+        record(tx, id, Actor::User(v.user_id), ts, [change]).await?;
+    }
     for item in items {
         write!(tx, c => sqlx::query(
             "INSERT INTO opportunity_checks (opportunity_id, item_id, checked_by, checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
@@ -1005,8 +971,8 @@ async fn tick(tx: &mut Tx, v: &Viewer, (id, version): (i64, i64), items: &[i64])
 }
 
 /// Moves a deal to the stage `to` (of its process), provided it is still at its version (the
-/// state the decision was made on). The override reason, if any, is kept on the stage event.
-/// Answers with the deal moved, built from `opp` and `to` (the row is `opp` with the stage
+/// state the decision was made on). The override reason, if any, is kept on the stage event,
+/// with the stages it entered past their unmet criteria (`skipped`). Answers with the deal moved, built from `opp` and `to` (the row is `opp` with the stage
 /// changed: its version matched).
 pub async fn move_stage(
     db: &Db,
@@ -1014,14 +980,20 @@ pub async fn move_stage(
     opp: &Opportunity,
     to: &StageRow,
     reason: Option<&str>,
+    skipped: &[StageUnmet],
 ) -> Result<Opportunity> {
     if !opp.editable {
         return Err(DbError::ReadOnly);
     }
-    let step = (*v, opp.clone(), to.id, reason.map(str::to_owned));
+    let step = (
+        *v,
+        opp.clone(),
+        (to.id, reason.map(str::to_owned)),
+        skipped.to_vec(),
+    );
     let moved = db
-        .write(step, |tx, (v, opp, to, reason)| {
-            Box::pin(step_to(tx, v, opp, *to, reason.as_deref()))
+        .write(step, |tx, (v, opp, (to, reason), skipped)| {
+            Box::pin(step_to(tx, v, opp, (*to, reason.as_deref()), skipped))
         })
         .await?;
     let at = moved.ok_or(DbError::Stale)?;
@@ -1037,21 +1009,32 @@ pub async fn move_stage(
     })
 }
 
+/// The detail of a stage event that entered `skipped` stages past their unmet criteria.
+fn skipped_detail(skipped: &[StageUnmet]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let stages: Vec<serde_json::Value> = skipped
+        .iter()
+        .map(|s| serde_json::json!({ "stage_id": s.stage_id, "unmet": s.unmet }))
+        .collect();
+    Some(serde_json::json!({ "skipped": stages }).to_string())
+}
+
 /// The statements of [`move_stage`]: the instant moved, or none, having written nothing, as
 /// [`save`].
 async fn step_to(
     tx: &mut Tx,
     v: &Viewer,
     opp: &Opportunity,
-    to_stage: i64,
-    reason: Option<&str>,
+    (to_stage, reason): (i64, Option<&str>),
+    skipped: &[StageUnmet],
 ) -> Result<Option<DateTime<Utc>>> {
     let ts = now();
     let changes = [Change {
-        kind: "stage",
-        from: Some(opp.stage_id.to_string()),
-        to: Some(to_stage.to_string()),
         reason,
+        detail: skipped_detail(skipped),
+        ..Change::of(EventKind::Stage, &opp.stage_id, &to_stage)
     }];
     let inline = inline(tx, &changes);
     let update = concat!(
@@ -1059,7 +1042,7 @@ async fn step_to(
         controls!("opportunities")
     );
     let sql = sqlx::AssertSqlSafe(if inline {
-        recorded(update, (1, 5), 8, changes.len())
+        recorded(update, (ActorKind::User, 1, 5), 8, changes.len())
     } else {
         update.to_owned()
     });
@@ -1067,7 +1050,7 @@ async fn step_to(
         let q = bind_viewer!(sqlx::query(sql), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version);
         bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    updated(tx, n, inline, (opp.id, v.user_id, ts), changes).await
+    updated(tx, n, inline, (opp.id, Actor::User(v.user_id), ts), changes).await
 }
 
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
@@ -1084,53 +1067,9 @@ pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
     ))
 }
 
-/// The history query of one deal (`$1`), newest first, then `$rest` (a `LIMIT`, or nothing).
-macro_rules! history_sql {
-    ($rest:literal) => {
-        concat!(
-            "SELECT e.id, e.opportunity_id, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason FROM opportunity_events e JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC",
-            $rest
-        )
-    };
-}
-
-/// The deal's history, newest first. The caller has checked the deal is visible.
-pub async fn history(db: &Db, opportunity_id: i64) -> Result<Vec<Event>> {
-    Ok(read!(db, c => sqlx::query_as(history_sql!("")).bind(opportunity_id).fetch_all(c).await)?)
-}
-
-/// The newest `n` events of the deal's history, newest first (the deal page; a deal changed every
-/// day for a year has hundreds). The caller has checked the deal is visible.
-pub async fn recent_history(db: &Db, opportunity_id: i64, n: i64) -> Result<Vec<Event>> {
-    let sql = sqlx::AssertSqlSafe(format!(history_sql!("{}"), crate::scope::limit(n)));
-    Ok(read!(db, c => sqlx::query_as(sql).bind(opportunity_id).fetch_all(c).await)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_writes_events_are_numbered_after_its_own_parameters() {
-        let sql = recorded(
-            "UPDATE opportunities SET amount_minor = $4 WHERE id = $6",
-            (1, 5),
-            8,
-            2,
-        );
-        assert!(
-            sql.starts_with(
-                "WITH d AS (UPDATE opportunities SET amount_minor = $4 WHERE id = $6 RETURNING id)"
-            ),
-            "{sql}"
-        );
-        assert!(
-            sql.contains("SELECT d.id, $1, $5, x.kind")
-                && sql.contains("(VALUES ($8, $9, $10, $11), ($12, $13, $14, $15))")
-                && sql.ends_with("SELECT id FROM d"),
-            "{sql}"
-        );
-    }
 
     #[test]
     fn a_reps_columns_are_cut_first_only_when_their_deals_are_many() {
@@ -1171,6 +1110,7 @@ mod tests {
             source: String::new(),
             competitors: String::new(),
             status: "open".into(),
+            close_reason: String::new(),
             tracked: false,
             grade: None,
             first_meeting_date: None,

@@ -1,8 +1,10 @@
 //! Users, teams (a tree kept with a closure table), sessions and API tokens.
 
+use crate::history::Change;
 use crate::versions::{RecordKind, Versions, ViewVersion};
 use crate::{Db, DbError, Page, Paging, Result, Tx, now, read, write};
 use chrono::{DateTime, Utc};
+use opportune_core::history::{Actor, EventKind};
 use opportune_core::records::{Locale, Role};
 use opportune_core::visibility::Viewer;
 use std::collections::{HashMap, HashSet};
@@ -373,8 +375,14 @@ const OWNED: [&str; 5] = [
 
 /// Saves an edit of user `id` read at `version`; `Stale` if it changed since. A user moved to
 /// another team takes their records along (a record's team is its owner's team), and a user
-/// deactivated loses their sessions.
-pub async fn update_user(db: &Db, id: i64, version: i64, u: &UserChange<'_>) -> Result<UserRecord> {
+/// deactivated loses their sessions. `actor` made the change: the deals' histories record their
+/// new team as theirs.
+pub async fn update_user(
+    db: &Db,
+    actor: Actor,
+    (id, version): (i64, i64),
+    u: &UserChange<'_>,
+) -> Result<UserRecord> {
     let mut tx = db.begin().await?;
     let before: Option<(Option<i64>, bool)> = write!(&mut tx, c => sqlx::query_as(
         "SELECT team_id, active FROM users WHERE id = $1"
@@ -393,6 +401,9 @@ pub async fn update_user(db: &Db, id: i64, version: i64, u: &UserChange<'_>) -> 
         for sql in OWNED {
             write!(&mut tx, c => sqlx::query(sql).bind(u.team_id).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         }
+        let team = |t: Option<i64>| t.map(|t| t.to_string()).unwrap_or_default();
+        let change = Change::of(EventKind::Team, &team(old_team), &team(u.team_id));
+        crate::history::record_owned(&mut tx, id, actor, now(), &change).await?;
     }
     if was_active && !u.active {
         write!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;

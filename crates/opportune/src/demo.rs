@@ -1286,6 +1286,55 @@ fn activities_for(
 // ---------------------------------------------------------------------------------------------
 // From records to rows
 
+/// The fields of a deal that its demo events change, as one event left them.
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    stage_id: i64,
+    probability: i64,
+    amount_minor: i64,
+    expected_close: NaiveDate,
+    status: &'static str,
+    certainty: i64,
+}
+
+/// The deal as each of its events (in time order) left it: its final state walked back through
+/// the events, each undoing its own change, so that the history replays to the deal.
+fn states_after(d: &Deal, proc: &ProcessInfo) -> Vec<Snapshot> {
+    let probability = |id: i64| {
+        proc.stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(0, |s| s.probability)
+    };
+    let stage_id = proc.stages[d.stage].id;
+    let mut state = Snapshot {
+        stage_id,
+        probability: probability(stage_id),
+        amount_minor: d.amount_minor,
+        expected_close: d.expected_close,
+        status: d.status,
+        certainty: d.certainty,
+    };
+    let mut after = Vec::with_capacity(d.events.len());
+    for e in d.events.iter().rev() {
+        after.push(state.clone());
+        let from = e.from.as_deref().unwrap_or_default();
+        match e.kind {
+            "stage" => {
+                state.stage_id = from.parse().unwrap_or(state.stage_id);
+                state.probability = probability(state.stage_id);
+            }
+            "amount" => state.amount_minor = from.parse().unwrap_or(state.amount_minor),
+            "close_date" => state.expected_close = from.parse().unwrap_or(state.expected_close),
+            "certainty" => state.certainty = from.parse().unwrap_or(state.certainty),
+            "status" => state.status = "open",
+            _ => {}
+        }
+    }
+    after.reverse();
+    after
+}
+
 /// What the generator hands the writer: statements to run in order, and whether to report
 /// progress after them.
 struct Step {
@@ -1517,10 +1566,11 @@ impl Generator {
         let id = self.plan.ids.opportunity + i as i64;
         let owner = self.rep(d.owner).clone();
         let proc = &self.plan.processes[d.process];
-        let row: [Value; 24] = [
+        let after = states_after(&d, proc);
+        let row: [Value; 25] = [
             id.into(),
             (self.plan.ids.account + d.account as i64).into(),
-            d.name.into(),
+            d.name.clone().into(),
             owner.id.into(),
             owner.team_id.into(),
             d.amount_minor.into(),
@@ -1535,6 +1585,7 @@ impl Generator {
             d.source.into(),
             d.competitors.into(),
             d.status.into(),
+            "".into(),
             d.tracked.into(),
             d.grade.into(),
             d.first_meeting.into(),
@@ -1547,15 +1598,33 @@ impl Generator {
             out.push(s);
             out.append(&mut self.held);
         }
-        for e in d.events {
-            let row: [Value; 7] = [
+        for (e, state) in d.events.into_iter().zip(after) {
+            let row: [Value; 25] = [
                 self.next_event.into(),
                 id.into(),
+                "user".into(),
                 owner.id.into(),
                 e.at.into(),
                 e.kind.into(),
                 e.from.into(),
                 e.to.into(),
+                None::<&str>.into(),
+                None::<&str>.into(),
+                d.name.clone().into(),
+                state.stage_id.into(),
+                state.probability.into(),
+                state.amount_minor.into(),
+                "CNY".into(),
+                state.expected_close.into(),
+                state.status.into(),
+                "".into(),
+                owner.id.into(),
+                owner.team_id.into(),
+                state.certainty.into(),
+                d.evidence.into(),
+                d.tracked.into(),
+                d.grade.into(),
+                d.next_review.into(),
             ];
             self.next_event += 1;
             self.held.extend(self.batches[EVENTS].push(row));

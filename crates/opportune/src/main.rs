@@ -57,6 +57,18 @@ enum Command {
     },
     /// Fill the database with deterministic, realistic demo data.
     Demo(demo::DemoArgs),
+    /// Check the deals' histories.
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Replay every deal's history and check that it gives the deal as it stands; exits 1 if
+    /// one does not.
+    Check,
 }
 
 #[derive(clap::Args, Default)]
@@ -184,6 +196,27 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
         Command::Demo(args) => {
             opportune_db::prepare(db).await?;
             demo::run(db, &args).await
+        }
+        Command::History {
+            command: HistoryCommand::Check,
+        } => {
+            opportune_db::prepare(db).await?;
+            let started = std::time::Instant::now();
+            let report = opportune_db::history::check_replay(db).await?;
+            for (id, why) in &report.failures {
+                println!("deal {id}: {why:?}");
+            }
+            println!(
+                "{} deals, {} events replayed in {:.1} s: {} do not replay to the deal",
+                report.deals,
+                report.events,
+                started.elapsed().as_secs_f64(),
+                report.failed
+            );
+            if report.failed > 0 {
+                bail!("{} deals' histories do not replay", report.failed);
+            }
+            Ok(())
         }
     }
 }

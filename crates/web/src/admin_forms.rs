@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::forms::{NAME_MAX, optional_id};
 use crate::record_forms::{checked, stale};
 use opportune_core::fields::{FieldErrors, new_password, optional_email, required_text};
+use opportune_core::history::Actor;
 use opportune_core::records::{Locale, Role};
 use opportune_db::DbError;
 use opportune_db::users::{self, NewUser, TeamNode, UserChange, UserRecord};
@@ -189,7 +190,7 @@ impl UserForm {
             locale: input.locale,
             password_hash: password_hash.as_deref(),
         };
-        match users::update_user(&state.db, current.id, version, &change).await {
+        match users::update_user(&state.db, Actor::User(me), (current.id, version), &change).await {
             Err(DbError::Stale) => Err(stale(UserOut::from(
                 users::user(&state.db, current.id).await?,
             ))),

@@ -4,7 +4,9 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::forms::{OppForm, check_account, check_owner};
-use opportune_core::process::{MoveDecision, MoveRefusal, MoveRequest, decide_move};
+use opportune_core::process::{
+    CriteriaMode, MoveDecision, MoveRefusal, MoveRequest, StageGate, StageUnmet, decide_move,
+};
 use opportune_core::records::OppStatus;
 use opportune_core::visibility::Viewer;
 use opportune_db::opportunities::{self, Opportunity};
@@ -43,8 +45,9 @@ pub async fn process_start(
 
 /// The close date a new deal is offered: today plus the organization's default sales cycle.
 pub async fn default_close_date(state: &AppState) -> chrono::NaiveDate {
-    let days = state.org().await.default_sales_cycle_days.max(0);
-    crate::api::opportunities::today() + chrono::Days::new(days.unsigned_abs())
+    let org = state.org().await;
+    let days = org.default_sales_cycle_days.max(0);
+    org.today() + chrono::Days::new(days.unsigned_abs())
 }
 
 /// Validates and creates a deal at the first stage of its process (`all`: the caller's `'all'`
@@ -168,8 +171,17 @@ async fn deal_process(
 /// Why a move was refused, for the API body and the page.
 pub struct Refusal {
     pub code: &'static str,
-    /// The unmet entry criteria, as (id, zh, en).
-    pub unmet: Vec<(i64, String, String)>,
+    /// The unmet entry criteria of each stage the move would enter, in order.
+    pub unmet: Vec<UnmetStage>,
+}
+
+/// A stage a refused move would enter, with its entry criteria not met.
+pub struct UnmetStage {
+    pub stage_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The unmet criteria, as (id, zh, en).
+    pub criteria: Vec<(i64, String, String)>,
 }
 
 /// Moves a deal to `stage_id` under the entry-criteria rule: `opp` and its `ticked` criteria as
@@ -203,20 +215,33 @@ pub async fn move_stage(
     {
         return Err(Err(ApiError::invalid("override_reason", "too_long")));
     }
-    let criteria = to.entry_ids();
+    // Every stage entered on the way forward, up to and including the target.
+    let passed: Vec<(i64, CriteriaMode, Vec<i64>)> = process
+        .stages
+        .iter()
+        .filter(|s| s.row.position > from.row.position && s.row.position <= to.row.position)
+        .map(|s| (s.row.id, s.mode(), s.entry_ids()))
+        .collect();
+    let gates: Vec<StageGate> = passed
+        .iter()
+        .map(|(stage_id, mode, criteria)| StageGate {
+            stage_id: *stage_id,
+            mode: *mode,
+            criteria,
+        })
+        .collect();
     let decision = decide_move(&MoveRequest {
         is_open: status.is_open(),
         same_process: true,
         from_position: from.row.position,
         to_position: to.row.position,
-        mode: to.mode(),
-        criteria: &criteria,
+        gates: &gates,
         ticked: &ticked,
         override_reason,
     });
-    let reason = match decision {
-        Ok(MoveDecision::Allowed) => None,
-        Ok(MoveDecision::Overridden { reason, .. }) => Some(reason),
+    let (reason, skipped) = match decision {
+        Ok(MoveDecision::Allowed) => (None, Vec::new()),
+        Ok(MoveDecision::Overridden { reason, unmet }) => (Some(reason), unmet),
         Err(refusal) => {
             let (code, unmet) = match refusal {
                 MoveRefusal::SameStage => ("same_stage", Vec::new()),
@@ -224,15 +249,11 @@ pub async fn move_stage(
                 MoveRefusal::Closed => ("closed", Vec::new()),
                 MoveRefusal::CriteriaUnmet { unmet } => ("criteria_unmet", unmet),
             };
-            let unmet = unmet
-                .iter()
-                .filter_map(|id| process.item(*id))
-                .map(|i| (i.id, i.label_zh.clone(), i.label_en.clone()))
-                .collect();
+            let unmet = unmet.iter().map(|s| unmet_stage(&process, s)).collect();
             return Err(Ok(Refusal { code, unmet }));
         }
     };
-    match opportunities::move_stage(&state.db, v, opp, &to.row, reason.as_deref()).await {
+    match opportunities::move_stage(&state.db, v, opp, &to.row, reason.as_deref(), &skipped).await {
         Ok(o) => Ok(o),
         Err(opportune_db::DbError::Stale) => {
             let now = opportunities::get(&state.db, v, opp.id)
@@ -241,5 +262,21 @@ pub async fn move_stage(
             Err(Err(stale(&now)))
         }
         Err(e) => Err(Err(e.into())),
+    }
+}
+
+/// A stage's unmet criteria with their names, for the refusal.
+fn unmet_stage(process: &Process, s: &StageUnmet) -> UnmetStage {
+    let stage = process.stage(s.stage_id);
+    UnmetStage {
+        stage_id: s.stage_id,
+        name_zh: stage.map(|st| st.row.name_zh.clone()).unwrap_or_default(),
+        name_en: stage.map(|st| st.row.name_en.clone()).unwrap_or_default(),
+        criteria: s
+            .unmet
+            .iter()
+            .filter_map(|id| process.item(*id))
+            .map(|i| (i.id, i.label_zh.clone(), i.label_en.clone()))
+            .collect(),
     }
 }

@@ -92,6 +92,7 @@ pub struct OppForm {
     pub source: String,
     pub competitors: String,
     pub status: String,
+    pub close_reason: String,
     pub tracked: Option<String>,
     pub grade: String,
     pub first_meeting_date: String,
@@ -115,6 +116,7 @@ impl OppForm {
             source: o.source.clone(),
             competitors: o.competitors.clone(),
             status: o.status.clone(),
+            close_reason: o.close_reason.clone(),
             tracked: o.tracked.then(|| "on".to_owned()),
             grade: o.grade.clone().unwrap_or_default(),
             first_meeting_date: o
@@ -179,6 +181,7 @@ impl OppForm {
         let smart_goal = e.take("smart_goal", optional_text(&self.smart_goal, NOTE_MAX));
         let source = e.take("source", optional_text(&self.source, NAME_MAX));
         let competitors = e.take("competitors", optional_text(&self.competitors, NOTE_MAX));
+        let close_reason = e.take("close_reason", optional_text(&self.close_reason, NOTE_MAX));
         let first_meeting = e.take(
             "first_meeting_date",
             optional_date(&self.first_meeting_date),
@@ -198,6 +201,7 @@ impl OppForm {
             smart_goal,
             source,
             competitors,
+            close_reason,
             first_meeting,
             next_review,
         ) {
@@ -214,6 +218,7 @@ impl OppForm {
                 Some(smart_goal),
                 Some(source),
                 Some(competitors),
+                Some(close_reason),
                 Some(first_meeting_date),
                 Some(next_review_date),
             ) if e.is_empty() => Ok(OppInput {
@@ -228,6 +233,7 @@ impl OppForm {
                 source,
                 competitors,
                 status: status.as_str().to_owned(),
+                close_reason,
                 tracked,
                 grade: grade.map(|g| g.as_str().to_owned()),
                 first_meeting_date,
@@ -290,6 +296,7 @@ pub struct OrgForm {
     pub locale: String,
     pub default_sales_cycle_days: String,
     pub week_start: String,
+    pub time_zone: String,
     pub version: String,
 }
 
@@ -311,13 +318,14 @@ impl OrgForm {
             locale: s.locale.clone(),
             default_sales_cycle_days: s.default_sales_cycle_days.to_string(),
             week_start: s.week_start.to_string(),
+            time_zone: s.time_zone.clone(),
             version: s.version.to_string(),
         }
     }
 
     /// Validates every field: a name, an ISO 4217-style currency code (three capital letters),
     /// fiscal year start month 1–12, a supported locale, a sales cycle of 1–3650 days and the
-    /// ISO weekday the week starts on (1 = Monday … 7 = Sunday).
+    /// ISO weekday the week starts on (1 = Monday … 7 = Sunday), and an IANA time zone.
     pub fn validate(&self) -> Result<opportune_db::org::OrgSettings, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = errors.take("name", required_text(&self.name, NAME_MAX));
@@ -345,6 +353,10 @@ impl OrgForm {
             int_in(&self.default_sales_cycle_days, 1..=3650),
         );
         let week_start = errors.take("week_start", int_in(&self.week_start, 1..=7));
+        let time_zone = errors.take(
+            "time_zone",
+            opportune_core::clock::parse_time_zone(&self.time_zone),
+        );
         match (
             name,
             currency,
@@ -352,6 +364,7 @@ impl OrgForm {
             locale,
             default_sales_cycle_days,
             week_start,
+            time_zone,
         ) {
             (
                 Some(name),
@@ -360,6 +373,7 @@ impl OrgForm {
                 Some(locale),
                 Some(default_sales_cycle_days),
                 Some(week_start),
+                Some(time_zone),
             ) => Ok(opportune_db::org::OrgSettings {
                 name,
                 currency,
@@ -367,6 +381,7 @@ impl OrgForm {
                 locale: locale.as_str().to_owned(),
                 default_sales_cycle_days,
                 week_start,
+                time_zone: time_zone.name().to_owned(),
                 version: 0,
             }),
             _ => Err(errors),
@@ -387,6 +402,7 @@ mod org_tests {
             locale: "en".into(),
             default_sales_cycle_days: "120".into(),
             week_start: "1".into(),
+            time_zone: "Europe/Berlin".into(),
             version: "1".into(),
         };
         let s = good.validate().expect("valid");
@@ -394,15 +410,17 @@ mod org_tests {
             (
                 s.fiscal_year_start_month,
                 s.locale.as_str(),
-                s.default_sales_cycle_days
+                s.default_sales_cycle_days,
+                s.time_zone.as_str()
             ),
-            (4, "en", 120)
+            (4, "en", 120, "Europe/Berlin")
         );
         let bad = OrgForm {
             currency: "rmb".into(),
             fiscal_year_start_month: "13".into(),
             locale: "fr".into(),
             week_start: "x".into(),
+            time_zone: "Mars/Olympus".into(),
             ..good
         };
         let e = bad.validate().expect_err("invalid");
@@ -410,5 +428,6 @@ mod org_tests {
         assert_eq!(e.get("fiscal_year_start_month"), Some("out_of_range"));
         assert_eq!(e.get("locale"), Some("invalid_choice"));
         assert_eq!(e.get("week_start"), Some("invalid_number"));
+        assert_eq!(e.get("time_zone"), Some("invalid_choice"));
     }
 }

@@ -174,6 +174,11 @@ impl AppState {
         s
     }
 
+    /// The date it is now in the organization's time zone.
+    pub async fn today(&self) -> chrono::NaiveDate {
+        self.org().await.today()
+    }
+
     /// The organization's default language.
     pub async fn org_locale(&self) -> Locale {
         Locale::parse(&self.org().await.locale).unwrap_or(Locale::ZhCn)

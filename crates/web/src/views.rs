@@ -8,7 +8,7 @@
 use axum::body::Bytes;
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use opportune_core::records::Locale;
 use opportune_db::Viewer;
 use opportune_db::versions::ViewVersion;
@@ -34,13 +34,20 @@ pub struct Key {
 }
 
 impl Key {
-    pub fn new(viewer: &Viewer, format: Format, locale: Locale, uri: &Uri) -> Key {
+    /// `today` in the organization's time zone.
+    pub fn new(
+        viewer: &Viewer,
+        format: Format,
+        locale: Locale,
+        uri: &Uri,
+        today: NaiveDate,
+    ) -> Key {
         Key {
             user_id: viewer.user_id,
             format,
             locale,
             uri: uri.to_string(),
-            today: Utc::now().date_naive(),
+            today,
         }
     }
 }

@@ -43,10 +43,22 @@
       dialog.dataset.titleTemplate.replace("{stage}", column.dataset.stageName);
     var list = dialog.querySelector("[data-unmet]");
     list.innerHTML = "";
+    var inner = null;
+    var stage = null;
     (err.unmet_criteria || []).forEach(function (c) {
+      if (!inner || c.stage_id !== stage) {
+        stage = c.stage_id;
+        var head = document.createElement("li");
+        var name = document.createElement("b");
+        name.textContent = c.stage;
+        inner = document.createElement("ul");
+        head.appendChild(name);
+        head.appendChild(inner);
+        list.appendChild(head);
+      }
       var li = document.createElement("li");
       li.textContent = c.label;
-      list.appendChild(li);
+      inner.appendChild(li);
     });
     var canOverride = err.code === "criteria_unmet";
     dialog.querySelectorAll("[data-override]").forEach(function (el) { el.hidden = !canOverride; });

@@ -2,8 +2,9 @@
 //! teams in use stay, users are listed by filter and edited with their version, taking their
 //! records along to a new team and losing their sessions when deactivated.
 
-use crate::fixtures::{account, org};
+use crate::fixtures::{account, d, opportunity, org, process};
 use chrono::{Duration, Utc};
+use opportune_core::history::{Actor, EventKind};
 use opportune_core::records::{Locale, Role};
 use opportune_db::users::{self, UserChange, UserFilter};
 use opportune_db::versions::Versions;
@@ -159,6 +160,17 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
     );
 
     let acct = account(&db, &o.rep_east, "华东人民医院").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(
+        &db,
+        &o.rep_east,
+        acct.id,
+        &sales,
+        "超声",
+        100,
+        d(2027, 3, 31),
+    )
+    .await;
     users::create_session(
         &db,
         "live",
@@ -177,9 +189,14 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
         locale: Some(Locale::En),
         password_hash: None,
     };
-    let saved = users::update_user(&db, o.rep_east.user_id, 1, &change)
-        .await
-        .expect("update");
+    let saved = users::update_user(
+        &db,
+        Actor::User(o.admin.user_id),
+        (o.rep_east.user_id, 1),
+        &change,
+    )
+    .await
+    .expect("update");
     assert_eq!(
         (
             saved.email.as_str(),
@@ -214,6 +231,32 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
         accounts::get(&db, &o.mgr_east, acct.id).await,
         Err(DbError::NotFound)
     ));
+    // Their deals' histories say so, by the administrator who moved them.
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    assert_eq!(
+        (h[0].kind, h[0].actor_id, h[0].team_id, h[0].owner_id),
+        (
+            EventKind::Team,
+            Some(o.admin.user_id),
+            Some(o.west),
+            o.rep_east.user_id
+        )
+    );
+    assert_eq!(
+        (h[0].from_value.clone(), h[0].to_value.clone()),
+        (Some(o.east.to_string()), Some(o.west.to_string()))
+    );
+    let report = opportune_db::history::check_replay(&db)
+        .await
+        .expect("replay");
+    assert_eq!(
+        (report.deals, report.failed),
+        (1, 0),
+        "{:?}",
+        report.failures
+    );
     assert_eq!(
         names(
             list(UserFilter {
@@ -225,12 +268,18 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
         ["东区销售"]
     );
 
-    let stale = users::update_user(&db, o.rep_east.user_id, 1, &change).await;
+    let stale = users::update_user(
+        &db,
+        Actor::User(o.admin.user_id),
+        (o.rep_east.user_id, 1),
+        &change,
+    )
+    .await;
     assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
     let dup = users::update_user(
         &db,
-        o.rep_east.user_id,
-        2,
+        Actor::User(o.admin.user_id),
+        (o.rep_east.user_id, 2),
         &UserChange {
             email: "ADMIN@example.com",
             password_hash: Some("new-hash"),
@@ -239,7 +288,7 @@ async fn users_are_listed_and_edited_by_administrators(db: Db) {
     )
     .await;
     assert!(matches!(dup, Err(DbError::Duplicate("email"))), "{dup:?}");
-    let missing = users::update_user(&db, 999_999, 1, &change).await;
+    let missing = users::update_user(&db, Actor::System, (999_999, 1), &change).await;
     assert!(matches!(missing, Err(DbError::NotFound)), "{missing:?}");
 
     users::set_locale(&db, o.rep_west.user_id, Locale::En)

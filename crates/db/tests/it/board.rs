@@ -42,7 +42,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     // Two in the second, moved there.
     for (name, amount, day) in [("g", 1_000, 9), ("f", 2_050, 8)] {
         let deal = opportunity(&db, &me, a.id, &sales, name, amount, d(2027, 1, day)).await;
-        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("test"))
+        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("test"), &[])
             .await
             .expect("move");
     }
@@ -228,10 +228,16 @@ async fn the_totals_agree_with_the_deals(db: Db) {
     ] {
         deals.push(opportunity(&db, who, a.id, &sales, name, amount, close).await);
     }
-    let moved =
-        opportunities::move_stage(&db, &o.rep_east, &deals[0], &sales.stages[1].row, Some("t"))
-            .await
-            .expect("move");
+    let moved = opportunities::move_stage(
+        &db,
+        &o.rep_east,
+        &deals[0],
+        &sales.stages[1].row,
+        Some("t"),
+        &[],
+    )
+    .await
+    .expect("move");
     let mut input = opp_input(&o.rep_east, a.id, "a", 150, d(2027, 5, 2));
     input.owner_id = o.rep_sh.user_id;
     opportunities::update(&db, &o.mgr_east, &moved, &input)
@@ -331,9 +337,16 @@ async fn concurrent_moves_keep_the_totals(db: Db) {
     for i in 0..16 {
         let deal = opportunity(&db, &o.rep_east, a.id, &sales, "m", 100 + i, d(2027, 3, 1)).await;
         let deal = if i % 2 == 0 {
-            opportunities::move_stage(&db, &o.rep_east, &deal, &sales.stages[1].row, Some("setup"))
-                .await
-                .expect("setup move")
+            opportunities::move_stage(
+                &db,
+                &o.rep_east,
+                &deal,
+                &sales.stages[1].row,
+                Some("setup"),
+                &[],
+            )
+            .await
+            .expect("setup move")
         } else {
             deal
         };
@@ -343,9 +356,9 @@ async fn concurrent_moves_keep_the_totals(db: Db) {
     for deal in deals {
         let (db, me) = (db.clone(), o.rep_east);
         let to = sales.stages[usize::from(deal.stage_id == s0)].row.clone();
-        moves.spawn(
-            async move { opportunities::move_stage(&db, &me, &deal, &to, Some("swap")).await },
-        );
+        moves.spawn(async move {
+            opportunities::move_stage(&db, &me, &deal, &to, Some("swap"), &[]).await
+        });
     }
     while let Some(done) = moves.join_next().await {
         done.expect("the task").expect("every move lands");

@@ -131,6 +131,7 @@ pub fn opp_input(
         source: String::new(),
         competitors: String::new(),
         status: "open".into(),
+        close_reason: String::new(),
         tracked: false,
         grade: None,
         first_meeting_date: None,

@@ -2,7 +2,10 @@
 //! criteria ticks, and the list's filters, sorts and paging.
 
 use crate::fixtures::{account, d, opp_input, opportunity, org, process};
-use opportune_db::opportunities::{self, Event, OppFilter, OppInput, Sort};
+use opportune_core::history::EventKind;
+use opportune_core::records::OppStatus;
+use opportune_db::history::Event;
+use opportune_db::opportunities::{self, OppFilter, OppInput, Sort};
 use opportune_db::{Db, DbError, Paging};
 
 /// One event as (kind, from, to, reason).
@@ -59,12 +62,14 @@ async fn creating_a_deal_records_it(db: Db) {
     assert_eq!(deal.closed_at, None);
     assert_eq!(deal.stage_entered_at, deal.created_at);
 
-    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
     let first = sales.stages[0].row.id.to_string();
     assert_eq!(events(&h), [("created", None, Some(first.as_str()), None)]);
     assert_eq!(
-        (h[0].actor_id, h[0].actor_name.as_str()),
-        (me.user_id, "rep_sh")
+        (h[0].actor_id, h[0].actor_name.as_deref()),
+        (Some(me.user_id), Some("rep_sh"))
     );
     assert_eq!(h[0].at, deal.created_at);
 
@@ -100,8 +105,10 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
         (saved.name.as_str(), saved.smart_goal.as_str()),
         ("Ultrasound, 2 units", "Sign by April")
     );
-    let h = opportunities::history(&db, deal.id).await.expect("history");
-    let mut changes = events(&h)[..3].to_vec();
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    let mut changes = events(&h)[..4].to_vec();
     changes.sort_unstable();
     assert_eq!(
         changes,
@@ -109,25 +116,54 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
             ("amount", Some("10000"), Some("20000"), None),
             ("certainty", Some("0"), Some("30"), None),
             ("close_date", Some("2027-03-31"), Some("2027-04-30"), None),
+            (
+                "name",
+                Some("Ultrasound"),
+                Some("Ultrasound, 2 units"),
+                None
+            ),
         ]
     );
-    assert_eq!(h.len(), 4, "a name or goal change is not an event");
+    assert_eq!(h.len(), 5, "a goal change is not an event");
     assert!(
-        h[..3]
+        h[..4]
             .iter()
-            .all(|e| e.at == saved.updated_at && e.actor_id == me.user_id)
+            .all(|e| e.at == saved.updated_at && e.actor_id == Some(me.user_id))
+    );
+    // Each event of the edit keeps the deal as the edit left it; the creation, as it was.
+    assert!(h[..4].iter().all(|e| (
+        e.amount_minor,
+        e.certainty,
+        e.expected_close_date,
+        e.name.as_str()
+    ) == (20_000, 30, d(2027, 4, 30), "Ultrasound, 2 units")));
+    assert_eq!(
+        (
+            h[4].amount_minor,
+            h[4].certainty,
+            h[4].name.as_str(),
+            h[4].probability
+        ),
+        (10_000, 0, "Ultrasound", 10)
     );
 
-    // Won: a status event, and the deal is closed at that moment.
+    // Won: a status event with its reason, and the deal is closed at that moment.
     edit.status = "won".into();
+    edit.close_reason = "技术方案领先".into();
     let won = opportunities::update(&db, &me, &saved, &edit)
         .await
         .expect("win");
     assert_eq!(won.closed_at, Some(won.updated_at));
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    assert_eq!(events(&h)[0], ("status", Some("open"), Some("won"), None));
     assert_eq!(
-        events(&opportunities::history(&db, deal.id).await.expect("history"))[0],
-        ("status", Some("open"), Some("won"), None)
+        (h[0].status, h[0].close_reason.as_str()),
+        (OppStatus::Won, "技术方案领先"),
+        "the reason rides on the status event"
     );
+    assert_eq!(h[0].kind, EventKind::Status);
 
     // A manager hands the deal to a rep of a sub-team: an owner event, and the team follows.
     edit.owner_id = o.rep_sh.user_id;
@@ -138,13 +174,20 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
         (handed.owner_id, handed.team_id, handed.closed_at),
         (o.rep_sh.user_id, Some(o.shanghai), won.closed_at)
     );
-    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
     let (from, to) = (me.user_id.to_string(), o.rep_sh.user_id.to_string());
     assert_eq!(
         events(&h)[0],
         ("owner", Some(from.as_str()), Some(to.as_str()), None)
     );
-    assert_eq!(h[0].actor_id, o.mgr_east.user_id);
+    assert_eq!(h[0].actor_id, Some(o.mgr_east.user_id));
+    assert_eq!(
+        (h[0].owner_id, h[0].team_id),
+        (o.rep_sh.user_id, Some(o.shanghai)),
+        "the new owner's team is in the state"
+    );
 
     // Reopened: closed_at is cleared.
     edit.status = "open".into();
@@ -152,6 +195,34 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
         .await
         .expect("reopen");
     assert_eq!(reopened.closed_at, None);
+
+    // A reason, a grade, tracking and a review date changed alone are each an event.
+    edit.close_reason = String::new();
+    edit.grade = Some("A".into());
+    edit.tracked = true;
+    edit.next_review_date = Some(d(2027, 1, 15));
+    let flagged = opportunities::update(&db, &o.mgr_east, &reopened, &edit)
+        .await
+        .expect("flags");
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    let mut kinds: Vec<&str> = h
+        .iter()
+        .filter(|e| e.at == flagged.updated_at)
+        .map(|e| e.kind.as_str())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["close_reason", "grade", "review_date", "tracked"]);
+    let report = opportune_db::history::check_replay(&db)
+        .await
+        .expect("replay");
+    assert_eq!(
+        (report.deals, report.failed),
+        (1, 0),
+        "{:?}",
+        report.failures
+    );
 }
 
 /// An edit sets only the fields it changes (fix 24): each field edited alone is saved, nothing
@@ -220,7 +291,7 @@ async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
         (15_000, d(2027, 3, 31), 2)
     );
     assert_eq!(
-        opportunities::history(&db, deal.id)
+        opportune_db::history::of_deal(&db, deal.id)
             .await
             .expect("history")
             .len(),
@@ -229,7 +300,7 @@ async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
     );
 
     let stale_move =
-        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("late")).await;
+        opportunities::move_stage(&db, &me, &deal, &sales.stages[1].row, Some("late"), &[]).await;
     assert!(
         matches!(stale_move, Err(DbError::Stale)),
         "a move decided on an old read is refused"
@@ -249,7 +320,7 @@ async fn a_stale_edit_changes_nothing_and_records_nothing(db: Db) {
             .is_empty()
     );
     assert_eq!(
-        opportunities::history(&db, deal.id)
+        opportune_db::history::of_deal(&db, deal.id)
             .await
             .expect("history")
             .len(),
@@ -270,7 +341,7 @@ async fn stage_moves_are_recorded_with_their_reason(db: Db) {
     );
     let (s0, s1, s2) = (r0.id, r1.id, r2.id);
 
-    let moved = opportunities::move_stage(&db, &me, &deal, r1, Some("客户口头确认"))
+    let moved = opportunities::move_stage(&db, &me, &deal, r1, Some("客户口头确认"), &[])
         .await
         .expect("move");
     assert_eq!(
@@ -281,17 +352,19 @@ async fn stage_moves_are_recorded_with_their_reason(db: Db) {
     assert_eq!(moved.stage_entered_at, moved.updated_at);
     let stored = opportunities::get(&db, &me, deal.id).await.expect("read");
     assert_eq!(moved, stored, "the answer is the deal as stored");
-    let moved = opportunities::move_stage(&db, &me, &moved, r2, None)
+    let moved = opportunities::move_stage(&db, &me, &moved, r2, None, &[])
         .await
         .expect("move");
-    let back = opportunities::move_stage(&db, &me, &moved, r0, None)
+    let back = opportunities::move_stage(&db, &me, &moved, r0, None, &[])
         .await
         .expect("move back");
     assert_eq!((back.stage_id, back.version), (s0, 4));
     let stored = opportunities::get(&db, &me, deal.id).await.expect("read");
     assert_eq!(back, stored, "the answer is the deal as stored");
 
-    let h = opportunities::history(&db, deal.id).await.expect("history");
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
     let (s0, s1, s2) = (s0.to_string(), s1.to_string(), s2.to_string());
     assert_eq!(
         events(&h),
@@ -403,7 +476,7 @@ async fn criteria_ticks_are_replaced_as_a_set(db: Db) {
         "ticks go with the deal"
     );
     assert!(
-        opportunities::history(&db, deal.id)
+        opportune_db::history::of_deal(&db, deal.id)
             .await
             .expect("history")
             .is_empty(),
@@ -474,10 +547,16 @@ async fn the_list_filters_sorts_and_pages(db: Db) {
     opportunities::update(&db, &o.rep_sh, &gamma, &won)
         .await
         .expect("win gamma");
-    let moved =
-        opportunities::move_stage(&db, &o.rep_east, &alpha, &sales.stages[1].row, Some("ok"))
-            .await
-            .expect("move");
+    let moved = opportunities::move_stage(
+        &db,
+        &o.rep_east,
+        &alpha,
+        &sales.stages[1].row,
+        Some("ok"),
+        &[],
+    )
+    .await
+    .expect("move");
 
     let admin = o.admin;
     let ids = |f: OppFilter, sort: Sort| {

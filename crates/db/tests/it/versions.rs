@@ -107,9 +107,10 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     .await;
     let sees_sh = ["admin", "mgr_east", "rep_sh"];
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "created");
-    let deal = opportunities::move_stage(&db, &o.rep_sh, &deal, &sales.stages[1].row, Some("t"))
-        .await
-        .expect("move");
+    let deal =
+        opportunities::move_stage(&db, &o.rep_sh, &deal, &sales.stages[1].row, Some("t"), &[])
+            .await
+            .expect("move");
     assert_eq!(moved(&db, &viewers, &mut seen).await, sees_sh, "moved");
     let mut edit = opp_input(&o.rep_sh, factory.id, "Line 2", 200, d(2027, 2, 1));
     let deal = opportunities::update(&db, &o.rep_sh, &deal, &edit)

@@ -300,7 +300,7 @@ async fn moves_and_ticks_respect_visibility(db: Db) {
             .await;
     let to = &sales.stages[1].row;
     for v in [o.rep_east, o.mgr_east] {
-        let moved = opportunities::move_stage(&db, &v, &deal, to, Some("not mine")).await;
+        let moved = opportunities::move_stage(&db, &v, &deal, to, Some("not mine"), &[]).await;
         assert!(
             matches!(moved, Err(DbError::Stale | DbError::NotFound)),
             "{moved:?}"
@@ -318,13 +318,13 @@ async fn moves_and_ticks_respect_visibility(db: Db) {
         "nothing moved"
     );
     assert_eq!(
-        opportunities::history(&db, deal.id)
+        opportune_db::history::of_deal(&db, deal.id)
             .await
             .expect("history")
             .len(),
         1
     );
-    let moved = opportunities::move_stage(&db, &o.mgr_west, &deal, to, Some("manager's call"))
+    let moved = opportunities::move_stage(&db, &o.mgr_west, &deal, to, Some("manager's call"), &[])
         .await
         .expect("the manager moves it");
     assert_eq!(moved.stage_id, to.id);

@@ -55,7 +55,9 @@ async fn writes_at_the_same_time_all_land(db: Db) {
             (after.amount_minor, after.version),
             (deal.amount_minor + 7, 2)
         );
-        let history = opportunities::history(db, deal.id).await.expect("history");
+        let history = opportune_db::history::of_deal(db, deal.id)
+            .await
+            .expect("history");
         let kinds: Vec<&str> = history.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["amount", "created"], "deal {}", deal.id);
     }

@@ -111,7 +111,13 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     load: impl Future<Output = opportune_db::Result<Page<R>>>,
     out: impl FnMut(R) -> T,
 ) -> Result<Response, Localized> {
-    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Json,
+        me.tr.locale,
+        uri,
+        state.today().await,
+    );
     if let Some(kept) = state.views.get(&key, version) {
         return Ok(kept);
     }

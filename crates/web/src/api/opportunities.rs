@@ -16,7 +16,8 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
 use opportune_core::{FieldErrors, Money, certainty};
-use opportune_db::opportunities::{self, Card, Event, OppFilter, Opportunity, Sort};
+use opportune_db::history::{self as deal_history, Event};
+use opportune_db::opportunities::{self, Card, OppFilter, Opportunity, Sort};
 use opportune_db::processes;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,8 @@ pub struct OppOut {
     pub competitors: String,
     /// open, won, lost or abandoned.
     pub status: String,
+    /// Why it was won or lost.
+    pub close_reason: String,
     pub tracked: bool,
     pub grade: Option<String>,
     pub first_meeting_date: Option<NaiveDate>,
@@ -108,6 +111,7 @@ impl OppOut {
             source: o.source,
             competitors: o.competitors,
             status: o.status,
+            close_reason: o.close_reason,
             tracked: o.tracked,
             grade: o.grade,
             first_meeting_date: o.first_meeting_date,
@@ -191,10 +195,6 @@ impl ListQuery {
     }
 }
 
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// Opportunities the caller may see, filtered, sorted and paged.
 #[utoipa::path(get, operation_id = "list_opportunities", path = "/api/v1/opportunities", tag = "opportunities", params(ListQuery),
     responses((status = 200, body = List<OppOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -204,14 +204,20 @@ async fn list(
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Response, Localized> {
-    let filter = q.filter(today()).map_err(|e| me.err(e))?;
+    let filter = q.filter(state.today().await).map_err(|e| me.err(e))?;
     let sort = q.sort().map_err(|e| me.err(e))?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
     }
     .paging();
-    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Json,
+        me.tr.locale,
+        &uri,
+        state.today().await,
+    );
     if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
@@ -243,6 +249,8 @@ pub struct OppCreate {
     pub source: Option<String>,
     pub competitors: Option<String>,
     pub status: Option<String>,
+    /// Why it was won or lost.
+    pub close_reason: Option<String>,
     pub tracked: Option<bool>,
     pub grade: Option<String>,
     pub first_meeting_date: Option<String>,
@@ -267,6 +275,7 @@ pub struct OppPatch {
     pub source: Option<String>,
     pub competitors: Option<String>,
     pub status: Option<String>,
+    pub close_reason: Option<String>,
     pub tracked: Option<bool>,
     pub grade: Option<String>,
     pub first_meeting_date: Option<String>,
@@ -290,6 +299,7 @@ impl OppPatch {
         set(&mut f.source, self.source);
         set(&mut f.competitors, self.competitors);
         set(&mut f.status, self.status);
+        set(&mut f.close_reason, self.close_reason);
         set(&mut f.grade, self.grade);
         set(&mut f.first_meeting_date, self.first_meeting_date);
         set(&mut f.next_review_date, self.next_review_date);
@@ -323,6 +333,7 @@ async fn create(
         source: b.source.unwrap_or_default(),
         competitors: b.competitors.unwrap_or_default(),
         status: b.status.unwrap_or_default(),
+        close_reason: b.close_reason.unwrap_or_default(),
         tracked: b.tracked.and_then(|t| t.then(|| "on".to_owned())),
         grade: b.grade.unwrap_or_default(),
         first_meeting_date: b.first_meeting_date.unwrap_or_default(),
@@ -422,10 +433,22 @@ async fn move_stage(
     {
         Ok(o) => Ok(Json(OppOut::from_row(o, checks))),
         Err(Ok(refusal)) => {
+            // One entry per unmet criterion, each naming the stage it guards (a jump past
+            // several stages lists each stage's).
             let unmet = refusal
                 .unmet
                 .iter()
-                .map(|(id, zh, en)| serde_json::json!({ "id": id, "label": me.tr.pick(zh, en) }))
+                .flat_map(|stage| {
+                    let name = me.tr.pick(&stage.name_zh, &stage.name_en);
+                    stage.criteria.iter().map(move |(id, zh, en)| {
+                        serde_json::json!({
+                            "id": id,
+                            "label": me.tr.pick(zh, en),
+                            "stage_id": stage.stage_id,
+                            "stage": name,
+                        })
+                    })
+                })
                 .collect();
             Err(me.err(ApiError::MoveRefused {
                 code: refusal.code,
@@ -462,18 +485,52 @@ async fn set_checks(
     Ok(Json(OppOut::from_row(o, checks)))
 }
 
+/// An event of a deal's history: what changed, who or what changed it, when and why, and the
+/// deal as the change left it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventOut {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub actor_id: i64,
-    pub actor_name: String,
-    /// created, stage, amount, close_date, certainty, owner or status.
+    /// user, import or system.
+    pub actor_kind: String,
+    /// The user who made the change or ran the import; none for the system.
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    /// created, stage, amount, close_date, certainty, evidence, owner, team, status,
+    /// close_reason, name, tracked, grade, review_date or checks.
     pub kind: String,
     pub from_value: Option<String>,
     pub to_value: Option<String>,
     /// The override reason of a stage move made without its criteria.
     pub reason: Option<String>,
+    /// For a stage move past unmet criteria: `{"skipped": [{"stage_id", "unmet": [item ids]}]}`.
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
+    /// The deal after the change.
+    pub state: EventState,
+}
+
+/// The deal as an event left it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventState {
+    pub name: String,
+    pub stage_id: i64,
+    /// The stage's probability at the time.
+    pub probability: i64,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    pub currency: String,
+    pub expected_close_date: NaiveDate,
+    pub status: String,
+    pub close_reason: String,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
+    pub certainty: i64,
+    pub certainty_evidence: Vec<u8>,
+    pub tracked: bool,
+    pub grade: Option<String>,
+    pub next_review_date: Option<NaiveDate>,
 }
 
 impl From<Event> for EventOut {
@@ -481,12 +538,31 @@ impl From<Event> for EventOut {
         EventOut {
             id: e.id,
             at: e.at,
+            actor_kind: e.actor_kind.as_str().to_owned(),
             actor_id: e.actor_id,
             actor_name: e.actor_name,
-            kind: e.kind,
+            kind: e.kind.as_str().to_owned(),
             from_value: e.from_value,
             to_value: e.to_value,
             reason: e.reason,
+            detail: e.detail.and_then(|d| serde_json::from_str(&d).ok()),
+            state: EventState {
+                name: e.name,
+                stage_id: e.stage_id,
+                probability: e.probability,
+                amount: Money::from_minor(e.amount_minor).to_decimal(),
+                currency: e.currency,
+                expected_close_date: e.expected_close_date,
+                status: e.status.as_str().to_owned(),
+                close_reason: e.close_reason,
+                owner_id: e.owner_id,
+                team_id: e.team_id,
+                certainty: e.certainty,
+                certainty_evidence: certainty::levels_from_evidence(e.certainty_evidence),
+                tracked: e.tracked,
+                grade: e.grade,
+                next_review_date: e.next_review_date,
+            },
         }
     }
 }
@@ -507,7 +583,7 @@ async fn history(
     opportunities::get(&state.db, &me.viewer, id)
         .await
         .map_err(|e| me.err(e))?;
-    let events = opportunities::history(&state.db, id)
+    let events = deal_history::of_deal(&state.db, id)
         .await
         .map_err(|e| me.err(e))?;
     Ok(Json(EventList {
@@ -654,7 +730,7 @@ pub async fn load_board(
         period: q.period.clone(),
         ..ListQuery::default()
     };
-    let filter = lq.filter(today())?;
+    let filter = lq.filter(state.today().await)?;
     let per_column = q.per_column();
     let offset = q.offset.unwrap_or(0).max(0);
     let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
@@ -692,7 +768,13 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<BoardQuery>,
 ) -> Result<Response, Localized> {
-    let key = views::Key::new(&me.viewer, views::Format::Json, me.tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Json,
+        me.tr.locale,
+        &uri,
+        state.today().await,
+    );
     if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }

@@ -32,6 +32,8 @@ pub struct SettingsOut {
     pub default_sales_cycle_days: i64,
     /// ISO weekday the week starts on (1 = Monday).
     pub week_start: i64,
+    /// IANA time zone "today", periods and overdue are reckoned in (default Asia/Shanghai).
+    pub time_zone: String,
     pub version: i64,
 }
 
@@ -44,6 +46,7 @@ impl From<&OrgSettings> for SettingsOut {
             locale: s.locale.clone(),
             default_sales_cycle_days: s.default_sales_cycle_days,
             week_start: s.week_start,
+            time_zone: s.time_zone.clone(),
             version: s.version,
         }
     }
@@ -59,6 +62,7 @@ pub struct SettingsPatch {
     pub locale: Option<String>,
     pub default_sales_cycle_days: Option<i64>,
     pub week_start: Option<i64>,
+    pub time_zone: Option<String>,
 }
 
 /// The organization settings.
@@ -102,6 +106,7 @@ async fn patch_settings(
         b.default_sales_cycle_days.map(|x| x.to_string()),
     );
     set(&mut f.week_start, b.week_start.map(|x| x.to_string()));
+    set(&mut f.time_zone, b.time_zone);
     let input = f.validate().map_err(|e| me.err(e))?;
     match org::update(&state.db, b.version, &input).await {
         Ok(saved) => Ok(Json(SettingsOut::from(state.remember_org(saved).as_ref()))),

@@ -168,7 +168,13 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let tr = me.tr;
-    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Html,
+        tr.locale,
+        &uri,
+        state.today().await,
+    );
     if let Some(kept) = state.views.get(&key, records) {
         return kept;
     }

@@ -122,8 +122,13 @@ fn stage_list(q: &BoardQuery, process_id: i64, stage_id: i64) -> String {
     format!("/opportunities?{}", url.finish())
 }
 
-fn columns(b: Board, zh: bool, tr: crate::i18n::Tr, q: &BoardQuery) -> Vec<Column> {
-    let today = crate::api::opportunities::today();
+fn columns(
+    b: Board,
+    zh: bool,
+    tr: crate::i18n::Tr,
+    q: &BoardQuery,
+    today: chrono::NaiveDate,
+) -> Vec<Column> {
     let process_id = b.process.row.id;
     b.process
         .stages
@@ -148,7 +153,8 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
+    let today = state.today().await;
+    let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri, today);
     if let Some(kept) = state.views.get(&key, deals) {
         return kept;
     }
@@ -199,7 +205,7 @@ async fn board(
                 )
             })
             .collect(),
-        columns: columns(b, zh, me.tr, &q),
+        columns: columns(b, zh, me.tr, &q, today),
         total_count: total.count,
         total_amount: money(total.amount, zh),
         total_weighted: money(total.weighted, zh),
@@ -224,7 +230,8 @@ struct MoveRefusedPage {
     opp: Opportunity,
     stage_id: i64,
     stage_name: String,
-    unmet: Vec<String>,
+    /// Each stage the move would enter with its unmet criteria: (stage, criteria).
+    unmet: Vec<(String, Vec<String>)>,
     other: Option<String>,
     next: String,
 }
@@ -271,7 +278,17 @@ async fn move_form(
                 unmet: refusal
                     .unmet
                     .iter()
-                    .map(|(_, zh, en)| me.tr.pick(zh, en).to_owned())
+                    .map(|stage| {
+                        let criteria = stage
+                            .criteria
+                            .iter()
+                            .map(|(_, zh, en)| me.tr.pick(zh, en).to_owned())
+                            .collect();
+                        (
+                            me.tr.pick(&stage.name_zh, &stage.name_en).to_owned(),
+                            criteria,
+                        )
+                    })
                     .collect(),
                 stage_id: f.stage_id,
                 stage_name,

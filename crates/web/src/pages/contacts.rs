@@ -103,7 +103,13 @@ async fn list(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Html,
+        me.tr.locale,
+        &uri,
+        state.today().await,
+    );
     if let Some(kept) = state.views.get(&key, records) {
         return kept;
     }

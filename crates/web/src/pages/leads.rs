@@ -93,7 +93,13 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let tr = me.tr;
-    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Html,
+        tr.locale,
+        &uri,
+        state.today().await,
+    );
     let mut errors = FieldErrors::new();
     let status = q
         .status

@@ -6,7 +6,7 @@ use super::fail;
 use super::shares::SharePanel;
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
-use crate::api::opportunities::{ListQuery, today};
+use crate::api::opportunities::ListQuery;
 use crate::auth::{PageUser, WithAll, WithDeals};
 use crate::deals;
 use crate::error::ApiError;
@@ -20,11 +20,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opportune_core::board::ClosePeriod;
 use opportune_core::fields::{optional_date, optional_text};
+use opportune_core::history::{ActorKind, EventKind};
 use opportune_core::records::{ActivityKind, OppGrade, OppStatus};
 use opportune_core::{FieldErrors, Money, certainty};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
-use opportune_db::opportunities::{self, DealRead, Event, Opportunity, Sort};
+use opportune_db::history::{self, Event};
+use opportune_db::opportunities::{self, DealRead, Opportunity, Sort};
 use opportune_db::processes::{self, Process};
 use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
@@ -126,14 +128,20 @@ async fn list(
 ) -> Response {
     let tr = me.tr;
     let mut errors = FieldErrors::new();
-    let filter = q.filter(today()).unwrap_or_else(|e| {
+    let filter = q.filter(state.today().await).unwrap_or_else(|e| {
         errors = e;
         opportunities::OppFilter::default()
     });
     let sort = q.sort().unwrap_or(Sort::CloseAsc);
     let paging = Paging::new(q.limit, q.offset);
     // A list with bad filters is shown with its errors, never kept.
-    let key = views::Key::new(&me.viewer, views::Format::Html, tr.locale, &uri);
+    let key = views::Key::new(
+        &me.viewer,
+        views::Format::Html,
+        tr.locale,
+        &uri,
+        state.today().await,
+    );
     if errors.is_empty()
         && let Some(kept) = state.views.get(&key, deals)
     {
@@ -424,6 +432,8 @@ pub struct EventView {
     pub label: String,
     pub change: String,
     pub reason: Option<String>,
+    /// The stages a move entered past their unmet criteria, each with those criteria.
+    pub skipped: Vec<(String, Vec<String>)>,
 }
 
 pub struct EvidenceView {
@@ -482,20 +492,105 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
             .unwrap_or_default()
     };
     let plain = |v: &Option<String>| v.clone().unwrap_or_default();
-    let label = tr.t(&format!("event-{}", e.kind.replace('_', "-")));
-    let change = match e.kind.as_str() {
-        "created" => stage(&e.to_value),
-        "stage" => format!("{} → {}", stage(&e.from_value), stage(&e.to_value)),
-        "amount" => format!("{} → {}", money_of(&e.from_value), money_of(&e.to_value)),
-        "certainty" => format!("{}% → {}%", plain(&e.from_value), plain(&e.to_value)),
-        "status" => format!(
+    let label = tr.t(&format!("event-{}", e.kind.as_str().replace('_', "-")));
+    let change = match e.kind {
+        EventKind::Created => stage(&e.to_value),
+        EventKind::Stage => format!("{} → {}", stage(&e.from_value), stage(&e.to_value)),
+        EventKind::Amount => format!("{} → {}", money_of(&e.from_value), money_of(&e.to_value)),
+        EventKind::Certainty => format!("{}% → {}%", plain(&e.from_value), plain(&e.to_value)),
+        EventKind::Status => {
+            let change = format!(
+                "{} → {}",
+                status_label(tr, &plain(&e.from_value)),
+                status_label(tr, &plain(&e.to_value))
+            );
+            if e.close_reason.is_empty() {
+                change
+            } else {
+                format!("{change} · {}", e.close_reason)
+            }
+        }
+        EventKind::Tracked => {
+            let yes_no = |v: &Option<String>| {
+                tr.t(if v.as_deref() == Some("true") {
+                    "common-yes"
+                } else {
+                    "common-no"
+                })
+            };
+            format!("{} → {}", yes_no(&e.from_value), yes_no(&e.to_value))
+        }
+        EventKind::Evidence => format!(
             "{} → {}",
-            status_label(tr, &plain(&e.from_value)),
-            status_label(tr, &plain(&e.to_value))
+            evidence_levels(e.from_value.as_deref()),
+            evidence_levels(e.to_value.as_deref())
+        ),
+        EventKind::Checks => format!(
+            "{} → {}",
+            item_labels(e.from_value.as_deref(), process, tr),
+            item_labels(e.to_value.as_deref(), process, tr)
         ),
         _ => format!("{} → {}", plain(&e.from_value), plain(&e.to_value)),
     };
     (label, change)
+}
+
+/// The certainty levels whose evidence an event's value (the evidence bits) ticks: "20%, 30%".
+fn evidence_levels(v: Option<&str>) -> String {
+    let bits = v.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let levels: Vec<String> = certainty::levels_from_evidence(bits)
+        .iter()
+        .map(|l| format!("{l}%"))
+        .collect();
+    if levels.is_empty() {
+        "—".to_owned()
+    } else {
+        levels.join(", ")
+    }
+}
+
+/// The criteria an event's value (item ids, comma-separated) names, in the reader's language.
+fn item_labels(v: Option<&str>, process: &Process, tr: crate::i18n::Tr) -> String {
+    let labels: Vec<&str> = v
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.parse::<i64>().ok())
+        .filter_map(|id| process.item(id))
+        .map(|i| i.label(tr.locale))
+        .collect();
+    if labels.is_empty() {
+        "—".to_owned()
+    } else {
+        labels.join("、")
+    }
+}
+
+/// The stages a move entered past their unmet criteria (the event's detail), with the criteria.
+fn skipped_stages(e: &Event, process: &Process, tr: crate::i18n::Tr) -> Vec<(String, Vec<String>)> {
+    let detail: Option<serde_json::Value> = e
+        .detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok());
+    let Some(stages) = detail.as_ref().and_then(|d| d["skipped"].as_array()) else {
+        return Vec::new();
+    };
+    stages
+        .iter()
+        .filter_map(|s| {
+            let stage = process.stage(s["stage_id"].as_i64()?)?;
+            let criteria = s["unmet"]
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(serde_json::Value::as_i64)
+                        .filter_map(|id| process.item(id))
+                        .map(|i| i.label(tr.locale).to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((stage.name(tr.locale).to_owned(), criteria))
+        })
+        .collect()
 }
 
 /// How many of a deal's activities its page shows, newest first.
@@ -548,9 +643,9 @@ async fn show_page(
         activities::recent(&state.db, &me.viewer, &deal_activities, RECENT_ACTIVITIES),
         async {
             if whole_history {
-                opportunities::history(&state.db, o.id).await
+                history::of_deal(&state.db, o.id).await
             } else {
-                opportunities::recent_history(&state.db, o.id, RECENT_EVENTS + 1).await
+                history::recent(&state.db, o.id, RECENT_EVENTS + 1).await
             }
         },
         SharePanel::load(
@@ -611,12 +706,22 @@ async fn show_page(
         .iter()
         .map(|e| {
             let (label, change) = describe(e, &process, tr);
+            let actor = match e.actor_kind {
+                ActorKind::User => e.actor_name.clone().unwrap_or_default(),
+                ActorKind::Import => format!(
+                    "{} ({})",
+                    e.actor_name.clone().unwrap_or_default(),
+                    tr.t("event-actor-import")
+                ),
+                ActorKind::System => tr.t("event-actor-system"),
+            };
             EventView {
                 at: e.at.format("%Y-%m-%d %H:%M").to_string(),
-                actor: e.actor_name.clone(),
+                actor,
                 label,
                 change,
                 reason: e.reason.clone(),
+                skipped: skipped_stages(e, &process, tr),
             }
         })
         .collect();
@@ -673,7 +778,7 @@ async fn show(
 ) -> Response {
     match load_with_checks(&state, &me, id).await {
         Ok(deal) => {
-            let act = ActivityForm::today();
+            let act = ActivityForm::on(state.today().await);
             show_page(&state, &me, all, deal, act, &FieldErrors::new(), &q).await
         }
         Err(r) => r,
@@ -720,10 +825,11 @@ pub struct ActivityForm {
 }
 
 impl ActivityForm {
-    fn today() -> ActivityForm {
+    /// A new visit on `today`.
+    fn on(today: chrono::NaiveDate) -> ActivityForm {
         ActivityForm {
             kind: "visit".into(),
-            occurred_on: today().to_string(),
+            occurred_on: today.to_string(),
             ..ActivityForm::default()
         }
     }

@@ -31,6 +31,7 @@ struct OrgPage {
     locales: Vec<(&'static str, String)>,
     months: Vec<i64>,
     weekdays: Vec<(i64, String)>,
+    time_zones: &'static [&'static str],
 }
 
 impl OrgPage {
@@ -67,6 +68,7 @@ fn show(me: &PageUser, f: OrgForm, errors: &FieldErrors, saved: bool, stale: boo
         weekdays: (1..=7)
             .map(|d| (d, tr.t(&format!("org-weekday-{d}"))))
             .collect(),
+        time_zones: &opportune_core::clock::COMMON_TIME_ZONES,
     };
     render(&page, status)
 }

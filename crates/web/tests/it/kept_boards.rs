@@ -270,8 +270,8 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
         async move {
             users::update_user(
                 &db,
-                id,
-                version,
+                opportune_core::history::Actor::System,
+                (id, version),
                 &UserChange {
                     email: &email,
                     name,

@@ -459,8 +459,12 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
     let people = app.people().await;
     let current = app.get("/api/v1/settings", &people.rep_east).await.ok(200);
     assert_eq!(
-        (current["currency"].as_str(), current["locale"].as_str()),
-        (Some("CNY"), Some("zh-CN"))
+        (
+            current["currency"].as_str(),
+            current["locale"].as_str(),
+            current["time_zone"].as_str()
+        ),
+        (Some("CNY"), Some("zh-CN"), Some("Asia/Shanghai"))
     );
     let version = current["version"].clone();
     app.patch(
@@ -477,6 +481,13 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
     )
     .await
     .invalid("fiscal_year_start_month", "out_of_range");
+    app.patch(
+        "/api/v1/settings",
+        &people.admin,
+        json!({"version": version, "time_zone": "Beijing"}),
+    )
+    .await
+    .invalid("time_zone", "invalid_choice");
     let saved = app
         .patch(
             "/api/v1/settings",
@@ -528,11 +539,16 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
             ("locale", "en"),
             ("default_sales_cycle_days", "90"),
             ("week_start", "1"),
+            ("time_zone", "Mars/Olympus_Mons"),
         ],
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text.contains("rmb"), "the input is kept");
+    assert!(
+        bad.text.contains("Mars/Olympus_Mons"),
+        "the time zone typed is kept"
+    );
     let good = form(
         &admin,
         &app,
@@ -545,13 +561,15 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
             ("locale", "en"),
             ("default_sales_cycle_days", "90"),
             ("week_start", "1"),
+            ("time_zone", "Asia/Tokyo"),
         ],
     )
     .await;
     assert_eq!(good.status, StatusCode::OK);
+    let now = app.get("/api/v1/settings", &people.rep_east).await.ok(200);
     assert_eq!(
-        app.get("/api/v1/settings", &people.rep_east).await.ok(200)["currency"],
-        "USD"
+        (now["currency"].as_str(), now["time_zone"].as_str()),
+        (Some("USD"), Some("Asia/Tokyo"))
     );
 }
 

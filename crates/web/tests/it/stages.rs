@@ -2,8 +2,10 @@
 //! (kept in the history); backwards is always allowed; some moves are refused outright.
 
 use crate::helpers::{TestApp, User};
+use crate::pages::{browser, form, page};
 use opportune_core::records::Role;
 use reqwest::Method;
+use reqwest::StatusCode;
 use reqwest::header::ACCEPT_LANGUAGE;
 use serde_json::{Value, json};
 
@@ -164,6 +166,121 @@ async fn an_override_reason_lets_the_move_through_and_is_kept(app: TestApp) {
     )
     .await
     .invalid("override_reason", "too_long");
+}
+
+/// A jump forward passes every stage between: each one's criteria are needed, the refusal lists
+/// them stage by stage, and one override reason covers the jump, its history naming the stages
+/// skipped with their unmet criteria.
+async fn a_jump_needs_every_passed_stages_criteria(app: TestApp) {
+    let (rep, sales, opp) = setup(&app).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"]);
+    let (s1, s2, s3) = (
+        &sales["stages"][1],
+        &sales["stages"][2],
+        &sales["stages"][3],
+    );
+    // The target's own criteria ticked: not enough, stages 1 and 2 are entered on the way.
+    app.put(
+        &format!("{path}/checks"),
+        &rep,
+        json!({ "version": 1, "item_ids": criteria_ids(s3) }),
+    )
+    .await
+    .ok(200);
+    let r = app
+        .req(Method::POST, &format!("{path}/stage"), Some(&rep))
+        .header(ACCEPT_LANGUAGE, "en")
+        .json(&json!({ "stage_id": s3["id"] }));
+    let e = crate::helpers::send(r).await.err(409, "criteria_unmet");
+    let unmet = e["unmet_criteria"].as_array().expect("unmet");
+    let by_stage = |stage: &Value| -> Vec<i64> {
+        unmet
+            .iter()
+            .filter(|c| c["stage_id"] == stage["id"])
+            .filter_map(|c| c["id"].as_i64())
+            .collect()
+    };
+    assert_eq!(by_stage(s1), criteria_ids(s1));
+    assert_eq!(by_stage(s2), criteria_ids(s2));
+    assert!(by_stage(s3).is_empty(), "the target's criteria are met");
+    assert_eq!(unmet.len(), criteria_ids(s1).len() + criteria_ids(s2).len());
+    assert_eq!(unmet[0]["stage"], s1["name_en"], "each names its stage");
+
+    // The same refusal on the page lists both stages.
+    let c = browser(&app, &rep).await;
+    let target = s3["id"].to_string();
+    let refused = form(
+        &c,
+        &app,
+        &format!("/opportunities/{}/stage", opp["id"]),
+        &[("stage_id", &target), ("next", "/board")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    let (n1, n2) = (
+        s1["name_zh"].as_str().expect("name"),
+        s2["name_zh"].as_str().expect("name"),
+    );
+    assert!(
+        refused.text.contains(n1) && refused.text.contains(n2),
+        "{}",
+        refused.text
+    );
+
+    let moved = app
+        .post(
+            &format!("{path}/stage"),
+            &rep,
+            json!({ "stage_id": s3["id"], "override_reason": "招标提前" }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(moved["stage_id"], s3["id"]);
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    let e = &h["items"][0];
+    assert_eq!(
+        (e["kind"].as_str(), e["reason"].as_str()),
+        (Some("stage"), Some("招标提前"))
+    );
+    let skipped = e["detail"]["skipped"].as_array().expect("skipped stages");
+    assert_eq!(
+        skipped
+            .iter()
+            .map(|s| s["stage_id"].clone())
+            .collect::<Vec<_>>(),
+        [s1["id"].clone(), s2["id"].clone()]
+    );
+    assert_eq!(
+        skipped[0]["unmet"]
+            .as_array()
+            .expect("unmet")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect::<Vec<_>>(),
+        criteria_ids(s1)
+    );
+    assert_eq!(
+        (
+            e["state"]["stage_id"].clone(),
+            e["state"]["probability"].clone()
+        ),
+        (s3["id"].clone(), s3["probability"].clone()),
+        "the state after the move"
+    );
+    assert_eq!(
+        h["items"][1]["kind"], "checks",
+        "the ticks are in the history"
+    );
+
+    // The deal page shows the skipped stages under the move, with their unmet criteria.
+    let deal = page(&c, &app, &format!("/opportunities/{}", opp["id"])).await;
+    assert_eq!(deal.status, StatusCode::OK);
+    let history = deal.text.split("id=\"history\"").nth(1).expect("history");
+    assert!(
+        history.contains("招标提前") && history.contains(n2),
+        "{history}"
+    );
+    assert!(history.contains("跳过的阶段"), "{history}");
 }
 
 async fn moving_back_needs_no_criteria(app: TestApp) {
@@ -392,6 +509,7 @@ async fn a_long_history_shows_its_newest_events_and_the_rest_on_asking(app: Test
 
 http_tests!(
     a_gated_stage_needs_its_criteria,
+    a_jump_needs_every_passed_stages_criteria,
     an_override_reason_lets_the_move_through_and_is_kept,
     moving_back_needs_no_criteria,
     some_moves_are_refused_outright,

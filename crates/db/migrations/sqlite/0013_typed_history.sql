@@ -1,0 +1,67 @@
+-- A complete, typed history (docs/ARCHITECTURE.md, "History"): every event of a deal records the
+-- deal's state after the change in typed columns, with who or what made it (a user, an import or
+-- the system, which has no user). The organization gets a time zone for "today" and periods, and
+-- a deal the reason it was won or lost.
+
+ALTER TABLE opportunities ADD COLUMN close_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE org_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';
+
+CREATE TABLE opportunity_events_typed (
+    id INTEGER PRIMARY KEY,
+    opportunity_id INTEGER NOT NULL REFERENCES opportunities(id) ON DELETE CASCADE,
+    actor_kind TEXT NOT NULL DEFAULT 'user',
+    actor_id INTEGER REFERENCES users(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT,
+    reason TEXT,
+    detail TEXT,
+    name TEXT NOT NULL,
+    stage_id INTEGER NOT NULL,
+    probability INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    expected_close_date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    close_reason TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    team_id INTEGER,
+    certainty INTEGER NOT NULL,
+    certainty_evidence INTEGER NOT NULL,
+    tracked BOOLEAN NOT NULL,
+    grade TEXT,
+    next_review_date TEXT
+);
+
+-- The state after an existing event: for each field its history recorded, the "from" of the
+-- next event that changed it, else the deal's value now; the fields it did not record, as now.
+INSERT INTO opportunity_events_typed (id, opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason,
+    name, stage_id, probability, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id,
+    certainty, certainty_evidence, tracked, grade, next_review_date)
+SELECT h.id, h.opportunity_id, 'user', h.actor_id, h.at, h.kind, h.from_value, h.to_value, h.reason,
+    o.name, h.stage_id, COALESCE((SELECT s.probability FROM stages s WHERE s.id = h.stage_id), 0), h.amount_minor,
+    o.currency, h.expected_close_date, h.status, o.close_reason, h.owner_id,
+    CASE WHEN h.owner_id = o.owner_id THEN o.team_id ELSE (SELECT u.team_id FROM users u WHERE u.id = h.owner_id) END,
+    h.certainty, o.certainty_evidence, o.tracked, o.grade, o.next_review_date
+FROM (
+    SELECT e.*,
+        COALESCE((SELECT CAST(x.from_value AS INTEGER) FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'stage' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.stage_id FROM opportunities d WHERE d.id = e.opportunity_id)) AS stage_id,
+        COALESCE((SELECT CAST(x.from_value AS INTEGER) FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'amount' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.amount_minor FROM opportunities d WHERE d.id = e.opportunity_id)) AS amount_minor,
+        COALESCE((SELECT x.from_value FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'close_date' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.expected_close_date FROM opportunities d WHERE d.id = e.opportunity_id)) AS expected_close_date,
+        COALESCE((SELECT x.from_value FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'status' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.status FROM opportunities d WHERE d.id = e.opportunity_id)) AS status,
+        COALESCE((SELECT CAST(x.from_value AS INTEGER) FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'owner' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.owner_id FROM opportunities d WHERE d.id = e.opportunity_id)) AS owner_id,
+        COALESCE((SELECT CAST(x.from_value AS INTEGER) FROM opportunity_events x WHERE x.opportunity_id = e.opportunity_id AND x.kind = 'certainty' AND (x.at > e.at OR (x.at = e.at AND x.id > e.id)) ORDER BY x.at, x.id LIMIT 1),
+            (SELECT d.certainty FROM opportunities d WHERE d.id = e.opportunity_id)) AS certainty
+    FROM opportunity_events e
+) h JOIN opportunities o ON o.id = h.opportunity_id;
+
+DROP TABLE opportunity_events;
+ALTER TABLE opportunity_events_typed RENAME TO opportunity_events;
+CREATE INDEX opportunity_events_opp ON opportunity_events(opportunity_id, at);
+CREATE INDEX opportunity_events_at ON opportunity_events(at);
