@@ -133,6 +133,37 @@ mod tests {
     }
 
     #[test]
+    fn the_last_month_of_a_quarter_is_still_in_that_quarter() {
+        // (month, first and last day of its quarter, first day of the next quarter)
+        for (m, from, to, next) in [
+            (3, d(2026, 1, 1), d(2026, 3, 31), d(2026, 4, 1)),
+            (6, d(2026, 4, 1), d(2026, 6, 30), d(2026, 7, 1)),
+            (9, d(2026, 7, 1), d(2026, 9, 30), d(2026, 10, 1)),
+            (12, d(2026, 10, 1), d(2026, 12, 31), d(2027, 1, 1)),
+        ] {
+            let today = d(2026, m, 15);
+            assert_eq!(
+                ClosePeriod::ThisQuarter.range(today),
+                (from, to),
+                "month {m}"
+            );
+            assert_eq!(ClosePeriod::NextQuarter.range(today).0, next, "month {m}");
+        }
+    }
+
+    #[test]
+    fn every_month_falls_in_its_calendar_quarter() {
+        let quarter_starts = [1, 1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10];
+        for (m, start) in (1..=12).zip(quarter_starts) {
+            let today = d(2026, m, 1);
+            let (from, to) = ClosePeriod::ThisQuarter.range(today);
+            assert!(from <= today && today <= to, "month {m}: {from}..{to}");
+            assert_eq!((from.month(), from.day()), (start, 1), "month {m}");
+            assert_eq!(to.month(), start + 2, "month {m}");
+        }
+    }
+
+    #[test]
     fn totals_weight_by_stage() {
         let a = ColumnTotals::from_sum(2, Money::from_minor(1_000_000), 25);
         assert_eq!(a.weighted, Money::from_minor(250_000));

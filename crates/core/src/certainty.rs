@@ -109,6 +109,43 @@ mod tests {
     }
 
     #[test]
+    fn evidence_is_stored_as_bit_0_for_10_to_bit_9_for_100() {
+        // The bit set is what the database keeps: its layout must not drift.
+        assert_eq!(evidence_from_levels(&[10]), Ok(1));
+        assert_eq!(evidence_from_levels(&[20]), Ok(1 << 1));
+        assert_eq!(evidence_from_levels(&[100]), Ok(1 << 9));
+        assert_eq!(levels_from_evidence(1), vec![10]);
+        assert_eq!(levels_from_evidence(1 << 9), vec![100]);
+        assert_eq!(levels_from_evidence(0b10_0000_0001), vec![10, 100]);
+    }
+
+    #[test]
+    fn every_level_ticked_is_valid_stored_evidence() {
+        let all: Vec<u8> = LEVELS.iter().map(|(l, _, _)| *l).collect();
+        let bits = evidence_from_levels(&all).expect("all ten levels are valid");
+        assert_eq!(bits, 0b11_1111_1111);
+        assert_eq!(parse_evidence(bits), Ok(bits));
+        assert_eq!(levels_from_evidence(bits), all);
+        assert_eq!(supported_level(bits), 100);
+    }
+
+    #[test]
+    fn stored_evidence_within_the_ten_levels_is_accepted() {
+        assert_eq!(parse_evidence(0), Ok(0));
+        assert_eq!(parse_evidence(1), Ok(1));
+        assert_eq!(parse_evidence(0b1010), Ok(0b1010));
+        assert_eq!(parse_evidence((1 << 10) - 1), Ok((1 << 10) - 1));
+    }
+
+    #[test]
+    fn a_level_ticked_twice_counts_once() {
+        let bits = evidence_from_levels(&[10, 20, 10, 20]).expect("valid levels");
+        assert_eq!(bits, evidence_from_levels(&[10, 20]).expect("valid levels"));
+        assert_eq!(levels_from_evidence(bits), vec![10, 20]);
+        assert_eq!(supported_level(bits), 20);
+    }
+
+    #[test]
     fn bad_evidence_is_refused() {
         assert_eq!(evidence_from_levels(&[0]), Err("invalid_certainty"));
         assert_eq!(evidence_from_levels(&[15]), Err("invalid_certainty"));

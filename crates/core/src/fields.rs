@@ -139,6 +139,7 @@ pub fn optional_date(raw: &str) -> Result<Option<chrono::NaiveDate>, &'static st
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn first_error_per_field_wins() {
@@ -147,6 +148,56 @@ mod tests {
         e.add("name", "too_long");
         assert_eq!(e.get("name"), Some("required"));
         assert!(e.into_result(()).is_err());
+    }
+
+    #[test]
+    fn no_problem_means_the_value_passes() {
+        let e = FieldErrors::new();
+        assert!(e.is_empty());
+        assert_eq!(e.into_result(42), Ok(42));
+    }
+
+    #[test]
+    fn take_keeps_a_good_value_and_records_a_bad_one() {
+        let mut e = FieldErrors::new();
+        assert_eq!(e.take("name", Ok::<_, &str>("华东医院")), Some("华东医院"));
+        assert!(e.is_empty());
+        assert_eq!(e.take::<()>("amount", Err("negative")), None);
+        assert_eq!(e.get("amount"), Some("negative"));
+        assert_eq!(e.get("name"), None);
+    }
+
+    #[test]
+    fn every_problem_is_listed_by_field() {
+        let mut e = FieldErrors::new();
+        e.add("name", "required");
+        e.add("amount", "negative");
+        let listed: Vec<FieldError> = e.iter().collect();
+        assert_eq!(
+            listed,
+            vec![
+                FieldError {
+                    field: "amount",
+                    code: "negative"
+                },
+                FieldError {
+                    field: "name",
+                    code: "required"
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_text_of_exactly_the_maximum_length_is_accepted_one_more_is_refused() {
+        // Characters are counted, not bytes: five Chinese characters are five.
+        assert_eq!(required_text("一二三四五", 5), Ok("一二三四五".into()));
+        assert_eq!(required_text("一二三四五六", 5), Err("too_long"));
+        assert_eq!(optional_text("一二三四五", 5), Ok("一二三四五".into()));
+        assert_eq!(optional_text("一二三四五六", 5), Err("too_long"));
+        assert_eq!(optional_text("一二三四五六七", 5), Err("too_long"));
+        // Surrounding blanks are trimmed before counting.
+        assert_eq!(optional_text("  abcde  ", 5), Ok("abcde".into()));
     }
 
     #[test]
@@ -179,11 +230,32 @@ mod tests {
     }
 
     #[test]
+    fn a_password_of_exactly_the_minimum_or_maximum_length_is_accepted() {
+        let shortest = "x".repeat(PASSWORD_MIN);
+        assert_eq!(new_password(&shortest), Ok(shortest.as_str()));
+        assert_eq!(
+            new_password(&"x".repeat(PASSWORD_MIN - 1)),
+            Err("too_short")
+        );
+        let longest = "密".repeat(PASSWORD_MAX);
+        assert_eq!(new_password(&longest), Ok(longest.as_str()));
+        assert_eq!(
+            new_password(&"密".repeat(PASSWORD_MAX + 1)),
+            Err("too_long")
+        );
+    }
+
+    #[test]
     fn dates_must_exist() {
         assert!(date("2027-03-31").is_ok());
         assert_eq!(date("2027-02-30"), Err("invalid_date"));
         assert_eq!(date("31/03/2027"), Err("invalid_date"));
         assert_eq!(date(""), Err("required"));
         assert_eq!(optional_date(" "), Ok(None));
+        assert_eq!(
+            optional_date(" 2027-03-31 "),
+            Ok(NaiveDate::from_ymd_opt(2027, 3, 31))
+        );
+        assert_eq!(optional_date("2027-02-30"), Err("invalid_date"));
     }
 }

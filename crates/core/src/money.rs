@@ -166,6 +166,60 @@ mod tests {
     }
 
     #[test]
+    fn minor_units_read_back_as_stored() {
+        for minor in [0, 1, 99, 125_000_050, MAX_MINOR] {
+            assert_eq!(Money::from_minor(minor).minor(), minor);
+        }
+    }
+
+    #[test]
+    fn whole_units_are_grouped_by_thousands() {
+        let major = |units: i64| Money::from_minor(units * 100).display_major();
+        assert_eq!(major(0), "0");
+        assert_eq!(Money::from_minor(99).display_major(), "0");
+        assert_eq!(major(7), "7");
+        assert_eq!(major(999), "999");
+        assert_eq!(major(1_000), "1,000");
+        assert_eq!(major(25_000), "25,000");
+        assert_eq!(major(250_000), "250,000");
+        assert_eq!(major(1_000_000), "1,000,000");
+        assert_eq!(major(999_999_999), "999,999,999");
+    }
+
+    #[test]
+    fn a_negative_amount_keeps_its_sign() {
+        assert_eq!(Money::from_minor(-125_000).display_major(), "-1,250");
+        assert_eq!(Money::from_minor(-500).display_major(), "-5");
+    }
+
+    #[test]
+    fn compact_form_starts_at_a_thousand_or_ten_thousand() {
+        let m = |units: i64| Money::from_minor(units * 100);
+        assert_eq!(m(0).compact(false), "0");
+        assert_eq!(m(999).compact(false), "999");
+        assert_eq!(m(1_000).compact(false), "1K");
+        assert_eq!(m(2_500).compact(false), "2.5K");
+        assert_eq!(m(1_000_000).compact(false), "1M");
+        assert_eq!(m(9_999).compact(true), "9999");
+        assert_eq!(m(10_000).compact(true), "1万");
+        assert_eq!(m(100_000_000).compact(true), "1亿");
+    }
+
+    #[test]
+    fn sums_add_every_amount() {
+        let amounts = [
+            Money::from_minor(125_000_000),
+            Money::from_minor(50),
+            Money::from_minor(9_950),
+        ];
+        assert_eq!(
+            amounts.into_iter().sum::<Money>(),
+            Money::from_minor(125_010_000)
+        );
+        assert_eq!(std::iter::empty::<Money>().sum::<Money>(), Money::ZERO);
+    }
+
+    #[test]
     fn weighting_rounds_to_the_nearest_fen() {
         assert_eq!(Money::from_minor(333).weighted(50), Money::from_minor(167));
         assert_eq!(

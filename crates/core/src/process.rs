@@ -311,6 +311,17 @@ mod tests {
     }
 
     #[test]
+    fn criteria_modes_round_trip_through_their_stored_text() {
+        assert_eq!(CriteriaMode::All.as_str(), "all");
+        assert_eq!(CriteriaMode::Any.as_str(), "any");
+        for mode in [CriteriaMode::All, CriteriaMode::Any] {
+            assert_eq!(CriteriaMode::parse(mode.as_str()), Ok(mode));
+        }
+        assert_eq!(CriteriaMode::parse("some"), Err("invalid_choice"));
+        assert_eq!(CriteriaMode::parse(""), Err("invalid_choice"));
+    }
+
+    #[test]
     fn probability_parsing() {
         assert_eq!(parse_probability("50"), Ok(50));
         assert_eq!(parse_probability("101"), Err("out_of_range"));

@@ -144,6 +144,47 @@ mod tests {
     }
 
     #[test]
+    fn only_an_open_deal_is_open() {
+        assert!(OppStatus::Open.is_open());
+        for closed in [OppStatus::Won, OppStatus::Lost, OppStatus::Abandoned] {
+            assert!(!closed.is_open(), "{closed}");
+        }
+    }
+
+    #[test]
+    fn the_chinese_locale_is_chinese_and_english_is_not() {
+        assert!(Locale::ZhCn.is_chinese());
+        assert!(!Locale::En.is_chinese());
+    }
+
+    #[test]
+    fn accept_language_q0_means_not_acceptable() {
+        assert_eq!(Locale::from_accept_language("zh-CN;q=0"), None);
+        assert_eq!(Locale::from_accept_language("fr, en;q=0.0"), None);
+        assert_eq!(
+            Locale::from_accept_language("zh-CN;q=0, en;q=0.1"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("en;q=0, zh"),
+            Some(Locale::ZhCn)
+        );
+    }
+
+    #[test]
+    fn accept_language_equal_weights_keep_the_first_listed() {
+        assert_eq!(
+            Locale::from_accept_language("zh-CN, en"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(Locale::from_accept_language("en, zh-CN"), Some(Locale::En));
+        assert_eq!(
+            Locale::from_accept_language("de;q=0.9, en;q=0.5, zh;q=0.5"),
+            Some(Locale::En)
+        );
+    }
+
+    #[test]
     fn accept_language_prefers_the_highest_weight() {
         assert_eq!(
             Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
