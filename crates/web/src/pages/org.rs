@@ -87,7 +87,7 @@ async fn page(State(state): State<AppState>, me: PageUser) -> Response {
             false,
             false,
         ),
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }
 
@@ -118,8 +118,8 @@ async fn save(
                 false,
                 true,
             ),
-            Err(e) => fail(&e),
+            Err(e) => fail(e),
         },
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }
