@@ -152,7 +152,7 @@ port=$(free_port 18080)
 base=http://127.0.0.1:$port
 log "starting the server on $base"
 started=$(date +%s%N)
-OPPORTUNE_LOG=info "$BIN" "${db_args[@]}" serve --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+OPPORTUNE_LOG=info,opportune_web::request=warn "$BIN" "${db_args[@]}" serve --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2 && exit 1; }

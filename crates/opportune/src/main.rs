@@ -114,6 +114,8 @@ enum TokenCommand {
     },
 }
 
+/// Logs to standard error: by default info and up (sqlx and tower-http from warn), which
+/// includes each request's line (target `opportune_web::request`, see `opportune_web::app`).
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPPORTUNE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));

@@ -37,8 +37,8 @@ async fn check_team(
 async fn hash(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
 }
 
 /// The user fields as typed. `active` is a checkbox, so absent means off; a blank password

@@ -124,6 +124,12 @@ async fn user_of(
     }
 }
 
+/// Puts the signed-in user's id on the request's span (see `web::app`), so the request's line and
+/// anything logged while answering it name them.
+fn identified(user: &UserRow) {
+    tracing::Span::current().record("user_id", user.id);
+}
+
 /// The view versions read with a sign-in: those asked for, when they could be read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Seen {
@@ -262,6 +268,7 @@ impl SignIn for ApiUser {
         let fallback = Tr::new(locale_of(None, &parts.headers, state.org_locale().await));
         match user_of(state, &parts.headers, versions).await {
             Ok(Some(caller)) => {
+                identified(&caller.user);
                 let tr = Tr::new(locale_of(
                     Some(&caller.user),
                     &parts.headers,
@@ -332,6 +339,7 @@ impl SignIn for PageUser {
             None => None,
         };
         if let Some(caller) = caller {
+            identified(&caller.user);
             let tr = Tr::new(locale_of(
                 Some(&caller.user),
                 &parts.headers,

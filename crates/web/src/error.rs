@@ -10,6 +10,9 @@ use opportune_core::FieldErrors;
 use opportune_db::DbError;
 use serde_json::{Map, Value, json};
 
+/// What went wrong inside, for the log: any error, with the errors it wraps.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug)]
 pub enum ApiError {
     /// 400: the body is not JSON, or not the JSON shape expected.
@@ -30,8 +33,8 @@ pub enum ApiError {
     InUse,
     /// 422: values that parse but are not acceptable, by field.
     Invalid(FieldErrors),
-    /// 500: logged, never shown.
-    Internal(String),
+    /// 500: the cause, kept whole (its `source()` chain) for the log, never shown.
+    Internal(Cause),
 }
 
 impl ApiError {
@@ -88,6 +91,11 @@ impl ApiError {
         json!({ "error": err })
     }
 
+    /// A 500 for `cause`, which the log will show with its whole chain.
+    pub fn internal(cause: impl Into<Cause>) -> ApiError {
+        ApiError::Internal(cause.into())
+    }
+
     pub fn invalid(field: &'static str, code: &'static str) -> ApiError {
         let mut e = FieldErrors::new();
         e.add(field, code);
@@ -124,7 +132,7 @@ impl From<DbError> for ApiError {
             DbError::Field(field, code) => ApiError::invalid(field, code),
             DbError::Duplicate(field) => ApiError::invalid(field, "duplicate"),
             DbError::Cycle => ApiError::invalid("parent_id", "cycle"),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::internal(other),
         }
     }
 }
@@ -135,6 +143,29 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
+/// Logs an internal error once, at error level, with its whole chain. Called where the 500 is
+/// made, inside the request span, so the line carries the route and the user id; the request's
+/// own line (`web::app`) gives only the status, never the cause.
+pub fn log_internal(cause: &(dyn std::error::Error + 'static)) {
+    tracing::error!(cause = %chain(cause), "internal error");
+}
+
+/// `error: its source: the source's source…`, leaving out a source whose text the chain
+/// already holds (as `DbError`'s `database: {0}` already holds its sqlx error's).
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(source) = next {
+        let text = source.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = source.source();
+    }
+    out
+}
+
 /// An error with the language to say it in; handlers return `Result<_, Localized>`.
 #[derive(Debug)]
 pub struct Localized(pub ApiError, pub Tr);
@@ -143,7 +174,7 @@ impl IntoResponse for Localized {
     fn into_response(self) -> Response {
         let Localized(err, tr) = self;
         if let ApiError::Internal(cause) = &err {
-            tracing::error!(%cause, "internal error");
+            log_internal(cause.as_ref());
         }
         let mut resp = (err.status(), Json(err.body(tr))).into_response();
         if matches!(err, ApiError::Unauthorized) {
@@ -215,6 +246,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_chain_for_the_log_only() {
+        let io = std::io::Error::other("disk on fire");
+        let err = ApiError::from(DbError::Sqlx(sqlx::Error::Io(io)));
+        let ApiError::Internal(cause) = &err else {
+            panic!("a database failure is internal: {err:?}");
+        };
+        // Each level once, though `DbError` and sqlx repeat their source in their own text.
+        assert_eq!(
+            chain(cause.as_ref()),
+            "database: error communicating with database: disk on fire"
+        );
+        let body = err.body(Tr::new(Locale::En)).to_string();
+        assert!(!body.contains("disk"), "the cause is never shown: {body}");
+
+        let outer = anyhow::Error::new(std::io::Error::other("no space left"))
+            .context("writing the export")
+            .context("exporting deals");
+        let ApiError::Internal(cause) = ApiError::internal(outer) else {
+            unreachable!()
+        };
+        assert_eq!(
+            chain(cause.as_ref()),
+            "exporting deals: writing the export: no space left"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Opportune's web surface: the server-rendered pages and the JSON API under `/api/v1`.
 
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -218,7 +219,47 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(request_line)
+                .on_body_chunk(())
+                .on_eos(())
+                // One line per request; a 5xx's cause is logged where it is made, not again here.
+                .on_failure(()),
+        )
+}
+
+/// The target of the request's span and line: `OPPORTUNE_LOG=info,opportune_web::request=warn`
+/// silences the lines.
+const REQUEST: &str = "opportune_web::request";
+
+/// A request's span: its method, the route it matched (`/api/v1/opportunities/{id}`, never the
+/// path with its ids; `fallback` when none did), and the user id, recorded once sign-in knows
+/// it (`auth::identified`). At error level so that any error logged while answering, under any
+/// filter that shows errors, names the route and the user.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("fallback", MatchedPath::as_str);
+    tracing::error_span!(
+        target: REQUEST,
+        "request",
+        method = %req.method(),
+        route = %route,
+        user_id = tracing::field::Empty,
+    )
+}
+
+/// A request's one line, at info, in its span: the status and the latency in milliseconds.
+fn request_line<B>(res: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    tracing::info!(
+        target: REQUEST,
+        status = res.status().as_u16(),
+        latency_ms = latency.as_micros() as f64 / 1000.0,
+    );
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {

@@ -125,5 +125,5 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     state
         .views
         .keep_json(key, version, &List::from_page(page, out))
-        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
+        .map_err(|e| me.err(ApiError::internal(e)))
 }

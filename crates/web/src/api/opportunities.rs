@@ -228,7 +228,7 @@ async fn list(
     state
         .views
         .keep_json(key, deals, &out)
-        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
+        .map_err(|e| me.err(ApiError::internal(e)))
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -809,5 +809,5 @@ async fn board(
     state
         .views
         .keep_json(key, deals, &out)
-        .map_err(|e| me.err(ApiError::Internal(e.to_string())))
+        .map_err(|e| me.err(ApiError::internal(e)))
 }

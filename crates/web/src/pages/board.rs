@@ -172,10 +172,7 @@ async fn board(
         Err(ApiError::Invalid(_) | ApiError::NotFound) => {
             return super::not_found_for(me.tr, &me.user);
         }
-        Err(e) => {
-            tracing::error!(error = ?e, "board failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return super::fail(e),
     };
     let process_id = b.process.row.id;
     let stages = b
@@ -247,10 +244,7 @@ async fn move_form(
         Ok(r) if !r.deal.editable => return super::read_only_for(me.tr, &me.user),
         Ok(r) => (r.deal, r.checks),
         Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
-        Err(e) => {
-            tracing::error!(error = %e, "move load failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return super::fail(e),
     };
     let next = safe_next(&f.next).to_owned();
     let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
@@ -301,9 +295,6 @@ async fn move_form(
         Err(Err(ApiError::Stale(_))) => {
             Redirect::to(&format!("/opportunities/{id}")).into_response()
         }
-        Err(Err(e)) => {
-            tracing::error!(error = ?e, "move failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(Err(e)) => super::fail(e),
     }
 }

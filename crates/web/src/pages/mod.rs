@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{Lang, PageUser};
-use crate::error::field_message;
+use crate::error::{ApiError, field_message};
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
@@ -200,9 +200,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
     }
 }
 
-/// A 500 for a failure the user cannot fix; the cause goes to the log.
-pub fn fail(e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "page failed");
+/// A 500 for a failure the user cannot fix; the cause goes to the log, an internal one with its
+/// whole chain ([`crate::error::log_internal`]).
+pub fn fail(e: impl Into<ApiError>) -> Response {
+    match e.into() {
+        ApiError::Internal(cause) => crate::error::log_internal(cause.as_ref()),
+        other => tracing::error!(error = ?other, "page failed"),
+    }
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 

@@ -89,7 +89,7 @@ async fn page(State(state): State<AppState>, me: PageUser) -> Response {
             false,
             false,
         ),
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }
 
@@ -120,8 +120,8 @@ async fn save(
                 false,
                 true,
             ),
-            Err(e) => fail(&e),
+            Err(e) => fail(e),
         },
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }

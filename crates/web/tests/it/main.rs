@@ -38,6 +38,7 @@ mod board;
 mod convert;
 mod helpers;
 mod kept_boards;
+mod logs;
 mod pages;
 mod records;
 mod sharing;
