@@ -4,9 +4,6 @@
 use crate::AppState;
 use crate::error::{ApiError, Localized};
 use crate::i18n::Tr;
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -17,35 +14,12 @@ use opportune_db::users::{self, Caller, UserRow};
 use opportune_db::versions::{RecordKind, Versions, ViewVersion};
 use sha2::{Digest, Sha256};
 use std::marker::PhantomData;
-use std::sync::LazyLock;
 
 pub const SESSION_COOKIE: &str = "opp_session";
 pub const LANG_COOKIE: &str = "opp_lang";
 pub const SESSION_DAYS: i64 = 14;
 
-/// Hashes a password with argon2id and a fresh salt (CPU-heavy: call off the async threads).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-}
-
-/// A hash that no password matches, verified for unknown e-mails so timing does not tell
-/// whether an account exists.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("opportune-dummy-password").unwrap_or_default());
-
-pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    let stored = hash.unwrap_or(&DUMMY_HASH);
-    let Ok(parsed) = PasswordHash::new(stored) else {
-        return false;
-    };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && hash.is_some()
-}
+pub use opportune_app::passwords::{hash_password, verify_password};
 
 /// A new random secret (256 bits, hex) for a session or API token.
 pub fn new_secret(prefix: &str) -> String {
@@ -377,15 +351,6 @@ impl FromRequestParts<AppState> for PageUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_and_unknown_users_fail() {
-        let h = hash_password("Correct-Horse-9").expect("hash");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Correct-Horse-9", Some(&h)));
-        assert!(!verify_password("wrong", Some(&h)));
-        assert!(!verify_password("opportune-dummy-password", None));
-    }
 
     #[test]
     fn secrets_are_random_and_hashed() {

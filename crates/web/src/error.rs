@@ -6,6 +6,7 @@ use crate::i18n::Tr;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use opportune_app::Refusal;
 use opportune_core::FieldErrors;
 use opportune_db::DbError;
 use serde_json::{Map, Value, json};
@@ -27,8 +28,8 @@ pub enum ApiError {
     NotFound,
     /// 409: the record changed since the version the caller read; carries the current record.
     Stale(Value),
-    /// 409: the stage move was refused; carries the unmet criteria.
-    MoveRefused { code: &'static str, unmet: Value },
+    /// 409: the stage move was refused; carries the unmet criteria of each stage.
+    MoveRefused(Refusal),
     /// 409: the record is still referenced by others.
     InUse,
     /// 422: values that parse but are not acceptable, by field.
@@ -44,9 +45,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::ReadOnly => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Stale(_) | ApiError::MoveRefused { .. } | ApiError::InUse => {
-                StatusCode::CONFLICT
-            }
+            ApiError::Stale(_) | ApiError::MoveRefused(_) | ApiError::InUse => StatusCode::CONFLICT,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,7 +59,7 @@ impl ApiError {
             ApiError::ReadOnly => "read_only",
             ApiError::NotFound => "not_found",
             ApiError::Stale(_) => "stale_version",
-            ApiError::MoveRefused { code, .. } => code,
+            ApiError::MoveRefused(refusal) => refusal.code,
             ApiError::InUse => "in_use",
             ApiError::Invalid(_) => "invalid",
             ApiError::Internal(_) => "internal",
@@ -83,8 +82,8 @@ impl ApiError {
             ApiError::Stale(current) => {
                 err.insert("current".into(), current.clone());
             }
-            ApiError::MoveRefused { unmet, .. } => {
-                err.insert("unmet_criteria".into(), unmet.clone());
+            ApiError::MoveRefused(refusal) => {
+                err.insert("unmet_criteria".into(), unmet_json(refusal, tr));
             }
             _ => {}
         }
@@ -101,6 +100,26 @@ impl ApiError {
         e.add(field, code);
         ApiError::Invalid(e)
     }
+}
+
+/// One entry per unmet criterion, each naming the stage it guards (a jump past several stages
+/// lists each stage's): `[{"id", "label", "stage_id", "stage"}]`.
+fn unmet_json(refusal: &Refusal, tr: Tr) -> Value {
+    refusal
+        .unmet
+        .iter()
+        .flat_map(|stage| {
+            let name = tr.pick(&stage.name_zh, &stage.name_en);
+            stage.criteria.iter().map(move |(id, zh, en)| {
+                json!({
+                    "id": id,
+                    "label": tr.pick(zh, en),
+                    "stage_id": stage.stage_id,
+                    "stage": name,
+                })
+            })
+        })
+        .collect()
 }
 
 /// `{"field": {"code": "...", "message": "..."}}`, messages from the `field-<code>` keys.
@@ -204,7 +223,8 @@ mod tests {
         "criteria_unmet",
         "read_only",
     ];
-    const FIELD_CODES: [&str; 19] = [
+    const FIELD_CODES: [&str; 20] = [
+        "other_account",
         "required",
         "too_long",
         "invalid_email",

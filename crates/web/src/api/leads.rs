@@ -4,15 +4,15 @@
 use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
 use crate::auth::{ApiUser, Leads, WithAll, WithRecords};
-use crate::convert::ConvertForm;
-use crate::error::{ApiError, Localized};
+use crate::error::Localized;
 use crate::json::{IdPath, JsonBody, QueryParams};
-use crate::record_forms::{LeadForm, patch_id, patch_text};
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use opportune_app::convert::ConvertForm;
+use opportune_app::records::{LeadForm, patch_id, patch_text};
 use opportune_core::FieldErrors;
 use opportune_core::records::LeadStatus;
 use opportune_db::leads::{self, Lead, LeadFilter};
@@ -321,17 +321,9 @@ async fn convert(
         }
         None => form.opportunity_name.clear(),
     }
-    let done = match crate::convert::convert(&state, &me.viewer, all, &lead, &form).await {
-        Ok(done) => done,
-        Err(ApiError::Stale(_)) => {
-            let now = leads::get(&state.db, &me.viewer, id)
-                .await
-                .map_err(|e| me.err(e))?;
-            let current = serde_json::to_value(LeadOut::from(now)).unwrap_or_default();
-            return Err(me.err(ApiError::Stale(current)));
-        }
-        Err(e) => return Err(me.err(e)),
-    };
+    let done = opportune_app::convert::convert(&state, &me.viewer, all, &lead, &form)
+        .await
+        .map_err(|e| me.err(e))?;
     let lead = leads::get(&state.db, &me.viewer, id)
         .await
         .map_err(|e| me.err(e))?;

@@ -9,6 +9,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use opportune_db::Page;
 use opportune_db::versions::ViewVersion;
+use serde_json::Value;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -126,4 +127,35 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
         .views
         .keep_json(key, version, &List::from_page(page, out))
         .map_err(|e| me.err(ApiError::internal(e)))
+}
+
+/// An operation's error as the API answers it: a stale record in its API shape.
+impl From<opportune_app::Error> for ApiError {
+    fn from(e: opportune_app::Error) -> Self {
+        use opportune_app::{Current, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound,
+            Error::Forbidden => ApiError::Forbidden,
+            Error::ReadOnly => ApiError::ReadOnly,
+            Error::Stale(current) => ApiError::Stale(current.map_or(Value::Null, |c| {
+                let out = match *c {
+                    Current::Opportunity(o) => {
+                        serde_json::to_value(opportunities::OppOut::from_row(o, Vec::new()))
+                    }
+                    Current::Account(a) => serde_json::to_value(accounts::AccountOut::from(a)),
+                    Current::Contact(c) => serde_json::to_value(contacts::ContactOut::from(c)),
+                    Current::Lead(l) => serde_json::to_value(leads::LeadOut::from(l)),
+                    Current::Activity(a) => serde_json::to_value(activities::ActivityOut::from(a)),
+                    Current::User(u) => serde_json::to_value(users::UserOut::from(u)),
+                    Current::Team(t) => serde_json::to_value(teams::TeamOut::from(t)),
+                    Current::Settings(s) => serde_json::to_value(settings::SettingsOut::from(&s)),
+                };
+                out.unwrap_or_default()
+            })),
+            Error::Refused(refusal) => ApiError::MoveRefused(refusal),
+            Error::InUse => ApiError::InUse,
+            Error::Invalid(fields) => ApiError::Invalid(fields),
+            Error::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
 }

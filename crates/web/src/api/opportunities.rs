@@ -4,24 +4,23 @@
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::{ApiUser, WithAll, WithDeals};
-use crate::deals;
 use crate::error::{ApiError, Localized};
-use crate::forms::OppForm;
 use crate::json::{IdPath, JsonBody, QueryParams};
+use crate::queries::{BoardQuery, ListQuery};
 use crate::views;
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use opportune_core::board::{ClosePeriod, ColumnTotals, grand_total};
-use opportune_core::{FieldErrors, Money, certainty};
+use opportune_app::deals;
+use opportune_app::forms::OppForm;
+use opportune_core::{Money, certainty};
 use opportune_db::history::{self as deal_history, Event};
-use opportune_db::opportunities::{self, Card, OppFilter, Opportunity, Sort};
-use opportune_db::processes;
+use opportune_db::opportunities::{self, Card, Opportunity};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -122,76 +121,6 @@ impl OppOut {
             version: o.version,
             editable: o.editable,
         }
-    }
-}
-
-/// Filters, sort and paging of the list. `period` is one of overdue, this_month, next_month,
-/// this_quarter, next_quarter, this_year; `sort` one of close, -close, amount, -amount, name,
-/// -updated, -certainty.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(default)]
-pub struct ListQuery {
-    pub q: Option<String>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub owner_id: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub team_id: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub process_id: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub stage_id: Option<i64>,
-    pub status: Option<String>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub account_id: Option<i64>,
-    pub period: Option<String>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub close_from: Option<NaiveDate>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub close_to: Option<NaiveDate>,
-    pub sort: Option<String>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub limit: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub offset: Option<i64>,
-}
-
-impl ListQuery {
-    /// The storage filter, or the fields whose values are not accepted.
-    pub fn filter(&self, today: NaiveDate) -> Result<OppFilter, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let mut f = OppFilter {
-            q: self.q.clone().filter(|q| !q.trim().is_empty()),
-            owner_id: self.owner_id,
-            team_id: self.team_id,
-            process_id: self.process_id,
-            stage_id: self.stage_id,
-            status: None,
-            account_id: self.account_id,
-            close_from: self.close_from,
-            close_to: self.close_to,
-        };
-        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
-            f.status = e
-                .take("status", opportune_core::records::OppStatus::parse(s))
-                .map(|s| s.as_str().to_owned());
-        }
-        if let Some(p) = self.period.as_deref().filter(|p| !p.is_empty())
-            && let Some(p) = e.take("period", ClosePeriod::parse(p))
-        {
-            let (from, to) = p.range(today);
-            f.close_from = Some(f.close_from.map_or(from, |x| x.max(from)));
-            f.close_to = Some(f.close_to.map_or(to, |x| x.min(to)));
-        }
-        e.into_result(f)
-    }
-
-    pub fn sort(&self) -> Result<Sort, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let s = match self.sort.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => e.take("sort", Sort::parse(s)),
-            None => Some(Sort::CloseAsc),
-        };
-        e.into_result(s.unwrap_or(Sort::CloseAsc))
     }
 }
 
@@ -421,7 +350,7 @@ async fn move_stage(
     JsonBody(b): JsonBody<StageMove>,
 ) -> Result<Json<OppOut>, Localized> {
     let (o, checks) = load(&state, &me, id).await?;
-    match deals::move_stage(
+    let moved = deals::move_stage(
         &state,
         &me.viewer,
         all,
@@ -430,33 +359,8 @@ async fn move_stage(
         b.override_reason.as_deref(),
     )
     .await
-    {
-        Ok(o) => Ok(Json(OppOut::from_row(o, checks))),
-        Err(Ok(refusal)) => {
-            // One entry per unmet criterion, each naming the stage it guards (a jump past
-            // several stages lists each stage's).
-            let unmet = refusal
-                .unmet
-                .iter()
-                .flat_map(|stage| {
-                    let name = me.tr.pick(&stage.name_zh, &stage.name_en);
-                    stage.criteria.iter().map(move |(id, zh, en)| {
-                        serde_json::json!({
-                            "id": id,
-                            "label": me.tr.pick(zh, en),
-                            "stage_id": stage.stage_id,
-                            "stage": name,
-                        })
-                    })
-                })
-                .collect();
-            Err(me.err(ApiError::MoveRefused {
-                code: refusal.code,
-                unmet: serde_json::Value::Array(unmet),
-            }))
-        }
-        Err(Err(e)) => Err(me.err(e)),
-    }
+    .map_err(|e| me.err(e))?;
+    Ok(Json(OppOut::from_row(moved, checks)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -591,38 +495,6 @@ async fn history(
     }))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(default)]
-pub struct BoardQuery {
-    /// The process whose stages make the columns; the first process when absent.
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub process_id: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub owner_id: Option<i64>,
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub team_id: Option<i64>,
-    pub period: Option<String>,
-    pub q: Option<String>,
-    /// Cards per column (1–200, default 20: the soonest to close; the column's head counts them
-    /// all).
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub per_column: Option<i64>,
-    /// Cards to skip in each column, to page down the columns.
-    #[serde(deserialize_with = "crate::json::empty_as_none")]
-    pub offset: Option<i64>,
-}
-
-/// Cards a column shows unless the query asks for more: a screen's worth, soonest close first.
-/// What a board costs to build follows its cards (docs/PERFORMANCE.md, fix 30).
-pub const CARDS_PER_COLUMN: i64 = 20;
-
-impl BoardQuery {
-    /// The cards per column asked for, within 1–200.
-    pub fn per_column(&self) -> i64 {
-        self.per_column.unwrap_or(CARDS_PER_COLUMN).clamp(1, 200)
-    }
-}
-
 /// A deal as a card of the board: what the card shows and what moving it needs. The whole deal
 /// is at `/api/v1/opportunities/{id}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -696,68 +568,6 @@ pub struct BoardOut {
     pub columns: Vec<ColumnOut>,
 }
 
-/// The board's data: a column per stage with its open deals, count, raw and weighted amount.
-pub struct Board {
-    pub process: processes::Process,
-    pub columns: Vec<(ColumnTotals, Vec<Card>)>,
-    pub total: ColumnTotals,
-}
-
-/// Loads a board: the process, one grouped query for the column heads, one for the cards.
-pub async fn load_board(
-    state: &AppState,
-    v: &opportune_core::visibility::Viewer,
-    q: &BoardQuery,
-    procs: &[processes::Process],
-) -> Result<Board, ApiError> {
-    let process = match q.process_id {
-        Some(id) => procs
-            .iter()
-            .find(|p| p.row.id == id)
-            .ok_or_else(|| ApiError::invalid("process_id", "not_found"))?,
-        None => procs
-            .iter()
-            .find(|p| p.row.active)
-            .ok_or(ApiError::NotFound)?,
-    }
-    .clone();
-    let lq = ListQuery {
-        q: q.q.clone(),
-        owner_id: q.owner_id,
-        team_id: q.team_id,
-        process_id: Some(process.row.id),
-        status: Some("open".into()),
-        period: q.period.clone(),
-        ..ListQuery::default()
-    };
-    let filter = lq.filter(state.today().await)?;
-    let per_column = q.per_column();
-    let offset = q.offset.unwrap_or(0).max(0);
-    let sums = opportunities::stage_sums(&state.db, v, &filter).await?;
-    let stage_ids: Vec<i64> = process.stages.iter().map(|s| s.row.id).collect();
-    let deals = sums.iter().map(|s| s.count).sum();
-    let mut cards =
-        opportunities::board_cards(&state.db, v, &filter, &stage_ids, deals, per_column, offset)
-            .await?;
-    let mut columns = Vec::with_capacity(process.stages.len());
-    for s in &process.stages {
-        let sum = sums.iter().find(|x| x.stage_id == s.row.id);
-        let totals = sum.map_or_else(ColumnTotals::default, |x| {
-            ColumnTotals::from_sum(x.count, Money::from_minor(x.amount_minor), s.probability())
-        });
-        let (mine, rest): (Vec<_>, Vec<_>) =
-            cards.into_iter().partition(|c| c.stage_id == s.row.id);
-        cards = rest;
-        columns.push((totals, mine));
-    }
-    let heads: Vec<ColumnTotals> = columns.iter().map(|(t, _)| *t).collect();
-    Ok(Board {
-        total: grand_total(&heads),
-        process,
-        columns,
-    })
-}
-
 /// The pipeline board as data: a column per stage of the process, each with its count, raw and
 /// weighted amount and its first cards (soonest close first).
 #[utoipa::path(get, operation_id = "get_board", path = "/api/v1/board", tag = "opportunities", params(BoardQuery),
@@ -782,7 +592,8 @@ async fn board(
         .processes(deals.map(|d| d.all))
         .await
         .map_err(|e| me.err(e))?;
-    let b = load_board(&state, &me.viewer, &q, &procs)
+    let req = q.request(state.today().await).map_err(|e| me.err(e))?;
+    let b = opportune_app::board::load(&state, &me.viewer, req, &procs)
         .await
         .map_err(|e| me.err(e))?;
     let out = BoardOut {

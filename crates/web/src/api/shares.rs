@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Localized};
 use crate::json::JsonBody;
+use crate::queries::share_kind;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,21 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove))
 }
 
-/// The record kind named by the first path segment: `accounts`, `contacts`, `leads` or
-/// `opportunities`.
-pub fn kind_of(segment: &str) -> Option<ShareKind> {
-    match segment {
-        "accounts" => Some(ShareKind::Account),
-        "contacts" => Some(ShareKind::Contact),
-        "leads" => Some(ShareKind::Lead),
-        "opportunities" => Some(ShareKind::Opportunity),
-        _ => None,
-    }
-}
-
 /// The record a share route names; anything else is no record (404).
 fn record(kind: &str, id: &str) -> Result<(ShareKind, i64), ApiError> {
-    kind_of(kind).zip(id.parse().ok()).ok_or(ApiError::NotFound)
+    share_kind(kind)
+        .zip(id.parse().ok())
+        .ok_or(ApiError::NotFound)
 }
 
 /// A colleague the record is shared with.

@@ -3,14 +3,14 @@
 use super::ErrorBody;
 use super::users::admin_only;
 use crate::AppState;
-use crate::admin_forms::TeamForm;
 use crate::auth::ApiUser;
 use crate::error::Localized;
 use crate::json::{IdPath, JsonBody};
-use crate::record_forms::{LinkPatch, patch_link, patch_text};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use opportune_app::admin::TeamForm;
+use opportune_app::records::{LinkPatch, patch_link, patch_text};
 use opportune_db::users::{self, TeamNode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

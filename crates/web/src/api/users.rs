@@ -2,14 +2,14 @@
 
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
-use crate::admin_forms::UserForm;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Localized};
 use crate::json::{IdPath, JsonBody, QueryParams};
-use crate::record_forms::{LinkPatch, patch_link, patch_text};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use opportune_app::admin::UserForm;
+use opportune_app::records::{LinkPatch, patch_link, patch_text};
 use opportune_core::records::Role;
 use opportune_db::users::{self, UserFilter, UserRecord};
 use serde::{Deserialize, Serialize};

@@ -8,9 +8,7 @@ use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Accounts, PageUser, WithAll, WithRecords};
-use crate::error::ApiError;
 use crate::i18n::Tr;
-use crate::record_forms::AccountForm;
 use crate::views;
 use askama::Template;
 use axum::Router;
@@ -18,6 +16,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::records::AccountForm;
 use opportune_core::records::{AccountGrade, AccountStatus};
 use opportune_core::{FieldErrors, Money};
 use opportune_db::accounts::{self, Account, AccountFilter};
@@ -307,7 +307,7 @@ async fn create(
 ) -> Response {
     match f.create(&state, &me.viewer).await {
         Ok(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
     }
 }
@@ -339,15 +339,15 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match f.update(&state, &me.viewer, &current, version).await {
         Ok(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 let f = AccountForm::from_record(&now);
                 form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
             }
             Err(r) => r,
         },
-        Err(ApiError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

@@ -3,10 +3,8 @@
 
 use super::{HtmlForm, PageId, Shell, render, render_kept, safe_next};
 use crate::AppState;
-use crate::api::opportunities::{Board, BoardQuery, load_board};
 use crate::auth::{PageUser, WithAll, WithDeals};
-use crate::deals;
-use crate::error::ApiError;
+use crate::queries::BoardQuery;
 use crate::views;
 use askama::Template;
 use axum::Router;
@@ -14,6 +12,9 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::board::Board;
+use opportune_app::deals;
 use opportune_core::Money;
 use opportune_core::board::ClosePeriod;
 use opportune_db::opportunities::{self, Opportunity};
@@ -161,15 +162,16 @@ async fn board(
     let zh = me.tr.is_zh();
     let loaded = async {
         let all = state.processes(deals.map(|d| d.all)).await?;
-        let b = load_board(&state, &me.viewer, &q, &all).await?;
+        let req = q.request(today)?;
+        let b = opportune_app::board::load(&state, &me.viewer, req, &all).await?;
         let people = users::visible_people(&state.db, &me.viewer).await?;
         let teams = users::visible_teams(&state.db, &me.viewer).await?;
-        Ok::<_, ApiError>((b, all, people, teams))
+        Ok::<_, Error>((b, all, people, teams))
     }
     .await;
     let (b, all, people, teams) = match loaded {
         Ok(x) => x,
-        Err(ApiError::Invalid(_) | ApiError::NotFound) => {
+        Err(Error::Invalid(_) | Error::NotFound) => {
             return super::not_found_for(me.tr, &me.user);
         }
         Err(e) => return super::fail(e),
@@ -250,7 +252,7 @@ async fn move_form(
     let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
     match deals::move_stage(&state, &me.viewer, all, (&opp, &ticked), f.stage_id, reason).await {
         Ok(_) => Redirect::to(&next).into_response(),
-        Err(Ok(refusal)) => {
+        Err(Error::Refused(refusal)) => {
             let stage_name = match state.process(all, opp.process_id).await {
                 Ok(Some(p)) => p
                     .stage(f.stage_id)
@@ -292,9 +294,7 @@ async fn move_form(
             };
             render(&page, StatusCode::CONFLICT)
         }
-        Err(Err(ApiError::Stale(_))) => {
-            Redirect::to(&format!("/opportunities/{id}")).into_response()
-        }
-        Err(Err(e)) => super::fail(e),
+        Err(Error::Stale(_)) => Redirect::to(&format!("/opportunities/{id}")).into_response(),
+        Err(e) => super::failure(&me, e),
     }
 }

@@ -8,8 +8,6 @@ use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Contacts, PageUser, WithAll, WithRecords};
-use crate::error::ApiError;
-use crate::record_forms::ContactForm;
 use crate::views;
 use askama::Template;
 use axum::Router;
@@ -17,6 +15,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::records::ContactForm;
 use opportune_core::FieldErrors;
 use opportune_core::visibility::Viewer;
 use opportune_db::accounts::{self, AccountFilter};
@@ -234,7 +234,7 @@ async fn create(
 ) -> Response {
     match f.create(&state, &me.viewer).await {
         Ok(c) => Redirect::to(&format!("/contacts/{}", c.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
     }
 }
@@ -266,15 +266,15 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match f.update(&state, &me.viewer, &current, version).await {
         Ok(c) => Redirect::to(&format!("/contacts/{}", c.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 let f = ContactForm::from_record(&now);
                 form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
             }
             Err(r) => r,
         },
-        Err(ApiError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

@@ -6,13 +6,13 @@ use super::leads::load;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::{PageUser, WithAll};
-use crate::convert::{ConvertForm, convert};
-use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use opportune_app::Error;
+use opportune_app::convert::{ConvertForm, convert};
 use opportune_core::FieldErrors;
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::leads::Lead;
@@ -91,7 +91,9 @@ async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): Page
         Ok(l) if l.converted_at.is_some() => Redirect::to(&format!("/leads/{id}")).into_response(),
         Ok(l) => {
             let f = ConvertForm {
-                expected_close_date: crate::deals::default_close_date(&state).await.to_string(),
+                expected_close_date: opportune_app::deals::default_close_date(&state)
+                    .await
+                    .to_string(),
                 ..ConvertForm::for_lead(&l)
             };
             page(&state, &me, l, f, &FieldErrors::new(), false).await
@@ -118,8 +120,8 @@ async fn submit(
             );
             Redirect::to(&to).into_response()
         }
-        Err(ApiError::Invalid(e)) => page(&state, &me, l, f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => page(&state, &me, l, f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 let f = ConvertForm {
                     version: now.version.to_string(),
@@ -129,7 +131,7 @@ async fn submit(
             }
             Err(r) => r,
         },
-        Err(ApiError::ReadOnly) => super::read_only_for(me.tr, &me.user),
+        Err(Error::ReadOnly) => super::read_only_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

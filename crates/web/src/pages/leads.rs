@@ -7,8 +7,6 @@ use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Leads, PageUser, WithAll, WithRecords};
-use crate::error::ApiError;
-use crate::record_forms::LeadForm;
 use crate::views;
 use askama::Template;
 use axum::Router;
@@ -16,6 +14,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::records::LeadForm;
 use opportune_core::FieldErrors;
 use opportune_core::records::LeadStatus;
 use opportune_db::leads::{self, Lead, LeadFilter};
@@ -226,7 +226,7 @@ async fn create(
 ) -> Response {
     match f.create(&state, &me.viewer).await {
         Ok(l) => Redirect::to(&format!("/leads/{}", l.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
     }
 }
@@ -258,15 +258,15 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match f.update(&state, &me.viewer, &current, version).await {
         Ok(l) => Redirect::to(&format!("/leads/{}", l.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 let f = LeadForm::from_record(&now);
                 form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
             }
             Err(r) => r,
         },
-        Err(ApiError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{Lang, PageUser};
-use crate::error::{ApiError, field_message};
+use crate::error::field_message;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use opportune_app::Error;
 use opportune_core::FieldErrors;
 use opportune_core::records::Role;
 use opportune_db::users::UserRow;
@@ -202,12 +203,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
 
 /// A 500 for a failure the user cannot fix; the cause goes to the log, an internal one with its
 /// whole chain ([`crate::error::log_internal`]).
-pub fn fail(e: impl Into<ApiError>) -> Response {
+pub fn fail(e: impl Into<Error>) -> Response {
     match e.into() {
-        ApiError::Internal(cause) => crate::error::log_internal(cause.as_ref()),
+        Error::Internal(cause) => crate::error::log_internal(cause.as_ref()),
         other => tracing::error!(error = ?other, "page failed"),
     }
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// The page for an operation's error that its form does not show itself: the record unknown,
+/// shared to read only, or not the viewer's to change; anything else is a failure ([`fail`]).
+pub fn failure(me: &PageUser, e: impl Into<Error>) -> Response {
+    match e.into() {
+        Error::NotFound => not_found_for(me.tr, &me.user),
+        Error::ReadOnly => read_only_for(me.tr, &me.user),
+        Error::Forbidden => render(
+            &NotFoundPage {
+                s: Shell::new(me.tr, Some(&me.user), "", "/"),
+                title: "error-forbidden",
+                help: "page-not-found-help",
+            },
+            StatusCode::FORBIDDEN,
+        ),
+        other => fail(other),
+    }
 }
 
 /// The 403 page of an administrators' page for anyone else; `help` names what only they may do.

@@ -6,11 +6,8 @@ use super::fail;
 use super::shares::SharePanel;
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
 use crate::AppState;
-use crate::api::opportunities::ListQuery;
 use crate::auth::{PageUser, WithAll, WithDeals};
-use crate::deals;
-use crate::error::ApiError;
-use crate::forms::OppForm;
+use crate::queries::ListQuery;
 use crate::views;
 use askama::Template;
 use axum::Router;
@@ -18,6 +15,9 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::deals;
+use opportune_app::forms::OppForm;
 use opportune_core::board::ClosePeriod;
 use opportune_core::fields::{optional_date, optional_text};
 use opportune_core::history::{ActorKind, EventKind};
@@ -341,7 +341,7 @@ async fn create(
 ) -> Response {
     match deals::create(&state, &me.viewer, all, &f).await {
         Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
     }
 }
@@ -389,8 +389,8 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match deals::update(&state, &me.viewer, &current, &f, version).await {
         Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 form_page(
                     &state,
@@ -803,10 +803,10 @@ async fn save_checks(
         Err(r) => return r,
     };
     match deals::set_checks(&state, &me.viewer, all, &o, &f.item, f.version).await {
-        Ok(_) | Err(ApiError::Stale(_)) => {
+        Ok(_) | Err(Error::Stale(_)) => {
             Redirect::to(&format!("/opportunities/{id}#criteria")).into_response()
         }
-        Err(ApiError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "item").into_response(),
+        Err(Error::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "item").into_response(),
         Err(e) => fail(e),
     }
 }
@@ -843,16 +843,19 @@ impl ActivityForm {
         );
         let participants = e.take(
             "participants",
-            optional_text(&self.participants, crate::forms::NAME_MAX),
+            optional_text(&self.participants, opportune_app::forms::NAME_MAX),
         );
-        let notes = e.take("notes", optional_text(&self.notes, crate::forms::NOTE_MAX));
+        let notes = e.take(
+            "notes",
+            optional_text(&self.notes, opportune_app::forms::NOTE_MAX),
+        );
         let outcome = e.take(
             "outcome",
-            optional_text(&self.outcome, crate::forms::NOTE_MAX),
+            optional_text(&self.outcome, opportune_app::forms::NOTE_MAX),
         );
         let next_step = e.take(
             "next_step",
-            optional_text(&self.next_step, crate::forms::NOTE_MAX),
+            optional_text(&self.next_step, opportune_app::forms::NOTE_MAX),
         );
         let next_step_date = e.take("next_step_date", optional_date(&self.next_step_date));
         match (

@@ -4,14 +4,15 @@
 
 use super::fail;
 use crate::AppState;
-use crate::api::shares::kind_of;
 use crate::auth::PageUser;
-use crate::error::{ApiError, field_message};
+use crate::error::field_message;
 use crate::i18n::Tr;
+use crate::queries::share_kind;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
+use opportune_app::Error;
 use opportune_db::shares::{self, Share, ShareKind};
 use opportune_db::users::Person;
 use opportune_db::{DbError, Viewer};
@@ -95,10 +96,10 @@ fn message(tr: Tr, code: &str) -> String {
 }
 
 /// The `share_error` code an error comes back with, or `None` if the error is not the user's.
-fn error_code(e: &ApiError) -> Option<&'static str> {
+fn error_code(e: &Error) -> Option<&'static str> {
     match e {
-        ApiError::ReadOnly => Some("read_only"),
-        ApiError::Invalid(f) => f.get("user_id").map(|c| match c {
+        Error::ReadOnly => Some("read_only"),
+        Error::Invalid(f) => f.get("user_id").map(|c| match c {
             "is_owner" => "is_owner",
             _ => "not_found",
         }),
@@ -121,15 +122,15 @@ struct ShareForm {
 
 /// The record a share route names, if it is one.
 fn record(kind: &str, id: &str) -> Option<(ShareKind, i64)> {
-    kind_of(kind).zip(id.parse().ok())
+    share_kind(kind).zip(id.parse().ok())
 }
 
 /// Back to the record's panel, with the refusal if there was one.
 fn back(state: Result<(), DbError>, me: &PageUser, kind: ShareKind, id: i64) -> Response {
     let page = format!("/{}/{id}", path_of(kind));
-    match state.map_err(ApiError::from) {
+    match state.map_err(Error::from) {
         Ok(()) => Redirect::to(&format!("{page}#shares")).into_response(),
-        Err(ApiError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(e) => match error_code(&e) {
             Some(code) => {
                 Redirect::to(&format!("{page}?share_error={code}#shares")).into_response()
@@ -177,9 +178,9 @@ mod tests {
     fn refusals_come_back_as_codes_with_messages_in_both_languages() {
         let mut owner = FieldErrors::new();
         owner.add("user_id", "is_owner");
-        assert_eq!(error_code(&ApiError::Invalid(owner)), Some("is_owner"));
-        assert_eq!(error_code(&ApiError::ReadOnly), Some("read_only"));
-        assert_eq!(error_code(&ApiError::Stale(serde_json::Value::Null)), None);
+        assert_eq!(error_code(&Error::Invalid(owner)), Some("is_owner"));
+        assert_eq!(error_code(&Error::ReadOnly), Some("read_only"));
+        assert_eq!(error_code(&Error::Stale(None)), None);
         for l in [Locale::ZhCn, Locale::En] {
             let tr = Tr::new(l);
             for code in ["read_only", "is_owner", "not_found"] {

@@ -5,15 +5,15 @@ use super::fail;
 use super::users::forbidden;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::admin_forms::TeamForm;
 use crate::auth::PageUser;
-use crate::error::ApiError;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::admin::TeamForm;
 use opportune_core::FieldErrors;
 use opportune_db::DbError;
 use opportune_db::users::{self, TeamNode};
@@ -164,7 +164,7 @@ async fn create(
     }
     match f.create(&state).await {
         Ok(_) => Redirect::to("/admin/teams").into_response(),
-        Err(ApiError::Invalid(e)) => {
+        Err(Error::Invalid(e)) => {
             let o = Outcome {
                 new: Some((f, e)),
                 ..Outcome::default()
@@ -192,15 +192,15 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     let o = match f.update(&state, &current, version).await {
         Ok(_) => return Redirect::to("/admin/teams").into_response(),
-        Err(ApiError::Invalid(e)) => Outcome {
+        Err(Error::Invalid(e)) => Outcome {
             edited: Some((id, f, e)),
             ..Outcome::default()
         },
-        Err(ApiError::Stale(_)) => Outcome {
+        Err(Error::Stale(_)) => Outcome {
             stale: Some(id),
             ..Outcome::default()
         },
-        Err(ApiError::NotFound) => return super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => return super::not_found_for(me.tr, &me.user),
         Err(e) => return fail(e),
     };
     page(&state, &me, o).await

@@ -6,9 +6,7 @@ use super::fail;
 use super::teams::team_choices;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
-use crate::admin_forms::UserForm;
 use crate::auth::PageUser;
-use crate::error::ApiError;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
@@ -16,6 +14,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use opportune_app::Error;
+use opportune_app::admin::UserForm;
 use opportune_core::FieldErrors;
 use opportune_core::records::{Locale, Role};
 use opportune_db::users::{self, UserFilter, UserRecord};
@@ -248,7 +248,7 @@ async fn create(
     }
     match f.create(&state, me.user.id).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
+        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         Err(e) => fail(e),
     }
 }
@@ -286,15 +286,15 @@ async fn update(
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match f.update(&state, me.user.id, &current, version).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(ApiError::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
-        Err(ApiError::Stale(_)) => match load(&state, &me, id).await {
+        Err(Error::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
+        Err(Error::Stale(_)) => match load(&state, &me, id).await {
             Ok(now) => {
                 let f = UserForm::from_record(&now);
                 form_page(&state, &me, Some(id), f, &FieldErrors::new(), true).await
             }
             Err(r) => r,
         },
-        Err(ApiError::NotFound) => super::not_found_for(me.tr, &me.user),
+        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
         Err(e) => fail(e),
     }
 }

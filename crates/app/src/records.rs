@@ -2,12 +2,8 @@
 //! inputs, and the create/edit operations that the API and the pages share. Like `OppForm`, a
 //! form holds every field as typed, so a page can show it back with its errors.
 
-use crate::AppState;
-use crate::api::accounts::AccountOut;
-use crate::api::activities::ActivityOut;
-use crate::api::contacts::ContactOut;
-use crate::api::leads::LeadOut;
-use crate::error::ApiError;
+use crate::App;
+use crate::Error;
 use crate::forms::{NAME_MAX, NOTE_MAX, check_account, check_owner, optional_id};
 use opportune_core::fields::{
     FieldErrors, date, optional_date, optional_email, optional_text, required_text,
@@ -112,14 +108,9 @@ fn choice<T>(
     }
 }
 
-/// The 409 for a stale edit, carrying the record as it is now.
-pub(crate) fn stale(now: impl Serialize) -> ApiError {
-    ApiError::Stale(serde_json::to_value(now).unwrap_or_default())
-}
-
 /// Whether the checks of an edit found nothing; `Err` with every problem otherwise.
-pub(crate) fn checked<T>(input: T, errors: FieldErrors) -> Result<T, ApiError> {
-    errors.into_result(input).map_err(ApiError::Invalid)
+pub(crate) fn checked<T>(input: T, errors: FieldErrors) -> Result<T, Error> {
+    errors.into_result(input).map_err(Error::Invalid)
 }
 
 /// The account fields as typed.
@@ -183,7 +174,7 @@ impl AccountForm {
     }
 
     /// Validates, checks the owner and creates the account.
-    pub async fn create(&self, state: &AppState, v: &Viewer) -> Result<Account, ApiError> {
+    pub async fn create(&self, state: &App, v: &Viewer) -> Result<Account, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("owner_id").is_none() {
             check_owner(state, v, input.owner_id, &mut errors).await?;
@@ -196,20 +187,20 @@ impl AccountForm {
     /// current record.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         v: &Viewer,
         current: &Account,
         version: i64,
-    ) -> Result<Account, ApiError> {
+    ) -> Result<Account, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("owner_id").is_none() && input.owner_id != current.owner_id {
             check_owner(state, v, input.owner_id, &mut errors).await?;
         }
         let input = checked(input, errors)?;
         match accounts::update(&state.db, v, current.id, version, &input).await {
-            Err(DbError::Stale) => Err(stale(AccountOut::from(
-                accounts::get(&state.db, v, current.id).await?,
-            ))),
+            Err(DbError::Stale) => {
+                Err(Error::stale(accounts::get(&state.db, v, current.id).await?))
+            }
             other => Ok(other?),
         }
     }
@@ -296,7 +287,7 @@ impl ContactForm {
     }
 
     /// Validates, checks the account and the owner, and creates the contact.
-    pub async fn create(&self, state: &AppState, v: &Viewer) -> Result<Contact, ApiError> {
+    pub async fn create(&self, state: &App, v: &Viewer) -> Result<Contact, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("account_id").is_none() {
             check_account(state, v, input.account_id, &mut errors).await?;
@@ -312,11 +303,11 @@ impl ContactForm {
     /// current record.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         v: &Viewer,
         current: &Contact,
         version: i64,
-    ) -> Result<Contact, ApiError> {
+    ) -> Result<Contact, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("account_id").is_none() && input.account_id != current.account_id {
             check_account(state, v, input.account_id, &mut errors).await?;
@@ -326,9 +317,9 @@ impl ContactForm {
         }
         let input = checked(input, errors)?;
         match contacts::update(&state.db, v, current.id, version, &input).await {
-            Err(DbError::Stale) => Err(stale(ContactOut::from(
-                contacts::get(&state.db, v, current.id).await?,
-            ))),
+            Err(DbError::Stale) => {
+                Err(Error::stale(contacts::get(&state.db, v, current.id).await?))
+            }
             other => Ok(other?),
         }
     }
@@ -394,7 +385,7 @@ impl LeadForm {
     }
 
     /// Validates, checks the owner and creates the lead.
-    pub async fn create(&self, state: &AppState, v: &Viewer) -> Result<Lead, ApiError> {
+    pub async fn create(&self, state: &App, v: &Viewer) -> Result<Lead, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("owner_id").is_none() {
             check_owner(state, v, input.owner_id, &mut errors).await?;
@@ -407,20 +398,18 @@ impl LeadForm {
     /// current record.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         v: &Viewer,
         current: &Lead,
         version: i64,
-    ) -> Result<Lead, ApiError> {
+    ) -> Result<Lead, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("owner_id").is_none() && input.owner_id != current.owner_id {
             check_owner(state, v, input.owner_id, &mut errors).await?;
         }
         let input = checked(input, errors)?;
         match leads::update(&state.db, v, current.id, version, &input).await {
-            Err(DbError::Stale) => Err(stale(LeadOut::from(
-                leads::get(&state.db, v, current.id).await?,
-            ))),
+            Err(DbError::Stale) => Err(Error::stale(leads::get(&state.db, v, current.id).await?)),
             other => Ok(other?),
         }
     }
@@ -501,7 +490,7 @@ impl ActivityForm {
 
     /// Validates, checks the account, the opportunity, the contact and the owner, and creates
     /// the activity.
-    pub async fn create(&self, state: &AppState, v: &Viewer) -> Result<Activity, ApiError> {
+    pub async fn create(&self, state: &App, v: &Viewer) -> Result<Activity, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("account_id").is_none() {
             check_account(state, v, input.account_id, &mut errors).await?;
@@ -519,11 +508,11 @@ impl ActivityForm {
     /// changes.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         v: &Viewer,
         current: &Activity,
         version: i64,
-    ) -> Result<Activity, ApiError> {
+    ) -> Result<Activity, Error> {
         let (input, mut errors) = self.read(v.user_id);
         if errors.get("account_id").is_none() && input.account_id != current.account_id {
             check_account(state, v, input.account_id, &mut errors).await?;
@@ -539,9 +528,9 @@ impl ActivityForm {
         }
         let input = checked(input, errors)?;
         match activities::update(&state.db, v, current.id, version, &input).await {
-            Err(DbError::Stale) => Err(stale(ActivityOut::from(
+            Err(DbError::Stale) => Err(Error::stale(
                 activities::get(&state.db, v, current.id).await?,
-            ))),
+            )),
             other => Ok(other?),
         }
     }
@@ -550,7 +539,7 @@ impl ActivityForm {
 /// Checks that the activity's opportunity and contact, when given, are visible to the viewer
 /// (`not_found` otherwise) and belong to its account (`other_account` otherwise).
 async fn check_links(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     input: &ActivityInput,
     errors: &mut FieldErrors,
@@ -579,15 +568,6 @@ async fn check_links(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Tr;
-    use opportune_core::records::Locale;
-
-    #[test]
-    fn the_codes_of_this_module_are_translated() {
-        for l in [Locale::ZhCn, Locale::En] {
-            assert!(Tr::new(l).has("field-other-account"), "{l:?}");
-        }
-    }
 
     #[test]
     fn a_good_account_validates_with_defaults() {

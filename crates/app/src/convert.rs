@@ -2,8 +2,8 @@
 //! shared by the API and the lead's convert page. Everything the lead becomes is owned by the
 //! lead's owner and written in one transaction.
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::App;
+use crate::Error;
 use crate::forms::{NAME_MAX, OppForm, check_account, optional_id};
 use opportune_core::fields::{FieldErrors, required_text};
 use opportune_core::records::{AccountStatus, OppStatus};
@@ -64,14 +64,14 @@ fn deal_field(field: &'static str) -> &'static str {
 /// Validates the form against `lead` and converts it in one transaction (`all`: the caller's
 /// `'all'` version, for the processes).
 pub async fn convert(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     all: Option<i64>,
     lead: &Lead,
     f: &ConvertForm,
-) -> Result<Converted, ApiError> {
+) -> Result<Converted, Error> {
     if !lead.editable {
-        return Err(ApiError::ReadOnly);
+        return Err(Error::ReadOnly);
     }
     let mut errors = FieldErrors::new();
     let version = errors
@@ -134,7 +134,7 @@ pub async fn convert(
         None
     };
     let Some(account) = account.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Invalid(errors));
+        return Err(Error::Invalid(errors));
     };
     let currency = state.org().await.currency.clone();
     let conversion = Conversion {
@@ -142,7 +142,12 @@ pub async fn convert(
         contact,
         deal: deal.map(|(input, start)| (input, start, currency)),
     };
-    Ok(leads::convert(&state.db, v, lead.id, version, conversion).await?)
+    match leads::convert(&state.db, v, lead.id, version, conversion).await {
+        Err(opportune_db::DbError::Stale) => {
+            Err(Error::stale(leads::get(&state.db, v, lead.id).await?))
+        }
+        other => Ok(other?),
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The operations on a deal that the API and the pages share: create, edit, tick criteria and
 //! move through stages. Each validates, applies the domain rule and stores in one transaction.
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::App;
 use crate::forms::{OppForm, check_account, check_owner};
+use crate::{Error, Refusal, UnmetStage};
 use opportune_core::process::{
     CriteriaMode, MoveDecision, MoveRefusal, MoveRequest, StageGate, StageUnmet, decide_move,
 };
@@ -15,13 +15,13 @@ use std::collections::HashSet;
 
 /// The process named in a form and its first stage, if it is an active process with stages;
 /// else the problem is recorded under `process_id`. From the server's copy of the processes
-/// while the caller's `'all'` version `all` stands ([`AppState::processes`]).
+/// while the caller's `'all'` version `all` stands ([`App::processes`]).
 pub async fn process_start(
-    state: &AppState,
+    state: &App,
     all: Option<i64>,
     raw: &str,
     errors: &mut opportune_core::FieldErrors,
-) -> Result<Option<(i64, i64)>, ApiError> {
+) -> Result<Option<(i64, i64)>, Error> {
     match crate::forms::optional_id(raw) {
         Ok(Some(id)) => match state.process(all, id).await? {
             Some(p) if p.row.active && !p.stages.is_empty() => {
@@ -44,7 +44,7 @@ pub async fn process_start(
 }
 
 /// The close date a new deal is offered: today plus the organization's default sales cycle.
-pub async fn default_close_date(state: &AppState) -> chrono::NaiveDate {
+pub async fn default_close_date(state: &App) -> chrono::NaiveDate {
     let org = state.org().await;
     let days = org.default_sales_cycle_days.max(0);
     org.today() + chrono::Days::new(days.unsigned_abs())
@@ -53,11 +53,11 @@ pub async fn default_close_date(state: &AppState) -> chrono::NaiveDate {
 /// Validates and creates a deal at the first stage of its process (`all`: the caller's `'all'`
 /// version, for the processes).
 pub async fn create(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     all: Option<i64>,
     form: &OppForm,
-) -> Result<Opportunity, ApiError> {
+) -> Result<Opportunity, Error> {
     let validated = form.validate(v.user_id);
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
     let start = process_start(state, all, &form.process_id, &mut errors).await?;
@@ -75,19 +75,19 @@ pub async fn create(
             &state.org().await.currency,
         )
         .await?),
-        _ => Err(ApiError::Invalid(errors)),
+        _ => Err(Error::Invalid(errors)),
     }
 }
 
 /// Validates and saves an edit of `current` (as the caller read it) made against `version`; a
 /// stale version is refused with the current record.
 pub async fn update(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     current: &Opportunity,
     form: &OppForm,
     version: i64,
-) -> Result<Opportunity, ApiError> {
+) -> Result<Opportunity, Error> {
     let input = form.validate(v.user_id);
     let mut errors = input.as_ref().err().cloned().unwrap_or_default();
     if let Ok(i) = &input {
@@ -100,47 +100,36 @@ pub async fn update(
     }
     let input = match input {
         Ok(i) if errors.is_empty() => i,
-        _ => return Err(ApiError::Invalid(errors)),
+        _ => return Err(Error::Invalid(errors)),
     };
     if version != current.version {
-        return Err(stale(current));
+        return Err(Error::stale(current.clone()));
     }
     match opportunities::update(&state.db, v, current, &input).await {
         Err(opportune_db::DbError::Stale) => {
             let now = opportunities::get(&state.db, v, current.id).await?;
-            Err(stale(&now))
+            Err(Error::stale(now))
         }
         other => Ok(other?),
     }
 }
 
-/// The 409 for a stale edit, carrying the record as it is now.
-pub fn stale(current: &Opportunity) -> ApiError {
-    ApiError::Stale(
-        serde_json::to_value(crate::api::opportunities::OppOut::from_row(
-            current.clone(),
-            Vec::new(),
-        ))
-        .unwrap_or_default(),
-    )
-}
-
 /// Ticks exactly `item_ids` (entry criteria and work items of this deal's process; `all`: the
 /// caller's `'all'` version, for the processes).
 pub async fn set_checks(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     all: Option<i64>,
     opp: &Opportunity,
     item_ids: &[i64],
     version: i64,
-) -> Result<Opportunity, ApiError> {
+) -> Result<Opportunity, Error> {
     let process = deal_process(state, all, opp).await?;
     if item_ids.iter().any(|id| process.item(*id).is_none()) {
-        return Err(ApiError::invalid("item_ids", "invalid_choice"));
+        return Err(Error::invalid("item_ids", "invalid_choice"));
     }
     if version != opp.version {
-        return Err(stale(opp));
+        return Err(Error::stale(opp.clone()));
     }
     let unique: Vec<i64> = item_ids
         .iter()
@@ -149,61 +138,39 @@ pub async fn set_checks(
         .into_iter()
         .collect();
     match opportunities::set_checks(&state.db, v, opp.id, version, &unique).await {
-        Err(opportune_db::DbError::Stale) => {
-            Err(stale(&opportunities::get(&state.db, v, opp.id).await?))
-        }
+        Err(opportune_db::DbError::Stale) => Err(Error::stale(
+            opportunities::get(&state.db, v, opp.id).await?,
+        )),
         other => Ok(other?),
     }
 }
 
 /// The process of `opp`, from the server's copy while `all` stands.
-async fn deal_process(
-    state: &AppState,
-    all: Option<i64>,
-    opp: &Opportunity,
-) -> Result<Process, ApiError> {
+async fn deal_process(state: &App, all: Option<i64>, opp: &Opportunity) -> Result<Process, Error> {
     state
         .process(all, opp.process_id)
         .await?
-        .ok_or_else(|| ApiError::Internal("deal in a process that does not exist".into()))
-}
-
-/// Why a move was refused, for the API body and the page.
-pub struct Refusal {
-    pub code: &'static str,
-    /// The unmet entry criteria of each stage the move would enter, in order.
-    pub unmet: Vec<UnmetStage>,
-}
-
-/// A stage a refused move would enter, with its entry criteria not met.
-pub struct UnmetStage {
-    pub stage_id: i64,
-    pub name_zh: String,
-    pub name_en: String,
-    /// The unmet criteria, as (id, zh, en).
-    pub criteria: Vec<(i64, String, String)>,
+        .ok_or_else(|| Error::internal("deal in a process that does not exist"))
 }
 
 /// Moves a deal to `stage_id` under the entry-criteria rule: `opp` and its `ticked` criteria as
 /// the caller read them (one query, `get_with_checks`; the move is refused as stale if either
-/// changed since), `all` the caller's `'all'` version, for the processes. `Err(Ok(refusal))` is
-/// a refused move; `Err(Err(e))` any other failure.
+/// changed since), `all` the caller's `'all'` version, for the processes. A refused move is
+/// [`Error::Refused`].
 pub async fn move_stage(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     all: Option<i64>,
     (opp, ticked): (&Opportunity, &[i64]),
     stage_id: i64,
     override_reason: Option<&str>,
-) -> Result<Opportunity, Result<Refusal, ApiError>> {
-    let process = deal_process(state, all, opp).await.map_err(Err)?;
+) -> Result<Opportunity, Error> {
+    let process = deal_process(state, all, opp).await?;
     let (Some(from), to) = (process.stage(opp.stage_id), process.stage(stage_id)) else {
-        return Err(Err(ApiError::Internal(
-            "deal in a stage outside its process".into(),
-        )));
+        return Err(Error::internal("deal in a stage outside its process"));
     };
     let Some(to) = to else {
-        return Err(Ok(Refusal {
+        return Err(Error::Refused(Refusal {
             code: "other_process",
             unmet: Vec::new(),
         }));
@@ -213,7 +180,7 @@ pub async fn move_stage(
     if let Some(r) = override_reason
         && r.chars().count() > crate::forms::NOTE_MAX
     {
-        return Err(Err(ApiError::invalid("override_reason", "too_long")));
+        return Err(Error::invalid("override_reason", "too_long"));
     }
     // Every stage entered on the way forward, up to and including the target.
     let passed: Vec<(i64, CriteriaMode, Vec<i64>)> = process
@@ -250,18 +217,15 @@ pub async fn move_stage(
                 MoveRefusal::CriteriaUnmet { unmet } => ("criteria_unmet", unmet),
             };
             let unmet = unmet.iter().map(|s| unmet_stage(&process, s)).collect();
-            return Err(Ok(Refusal { code, unmet }));
+            return Err(Error::Refused(Refusal { code, unmet }));
         }
     };
     match opportunities::move_stage(&state.db, v, opp, &to.row, reason.as_deref(), &skipped).await {
         Ok(o) => Ok(o),
-        Err(opportune_db::DbError::Stale) => {
-            let now = opportunities::get(&state.db, v, opp.id)
-                .await
-                .map_err(|e| Err(e.into()))?;
-            Err(Err(stale(&now)))
-        }
-        Err(e) => Err(Err(e.into())),
+        Err(opportune_db::DbError::Stale) => Err(Error::stale(
+            opportunities::get(&state.db, v, opp.id).await?,
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Raw input of the create/edit forms and the API, as text, validated into storage inputs.
 //! The API and the pages share these, so a value is judged the same way wherever it comes from.
 
-use crate::AppState;
+use crate::App;
 use opportune_core::fields::{FieldErrors, optional_date, optional_text, required_text};
 use opportune_core::records::{OppGrade, OppStatus};
 use opportune_core::visibility::Viewer;
@@ -28,7 +28,7 @@ pub fn optional_id(raw: &str) -> Result<Option<i64>, &'static str> {
 /// Checks that the viewer may give a record to `owner_id`: oneself always; a manager anyone in
 /// their team subtree; an admin anyone active.
 pub async fn check_owner(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     owner_id: i64,
     errors: &mut FieldErrors,
@@ -61,7 +61,7 @@ pub async fn check_owner(
 
 /// Checks that the account exists and the viewer sees it.
 pub async fn check_account(
-    state: &AppState,
+    state: &App,
     v: &Viewer,
     account_id: i64,
     errors: &mut FieldErrors,

@@ -2,13 +2,11 @@
 //! the create/edit operations that the API and the pages share. Like the record forms, a form
 //! holds every field as typed, so a page can show it back with its errors.
 
-use crate::AppState;
-use crate::api::teams::TeamOut;
-use crate::api::users::UserOut;
-use crate::auth::hash_password;
-use crate::error::ApiError;
+use crate::App;
+use crate::Error;
 use crate::forms::{NAME_MAX, optional_id};
-use crate::record_forms::{checked, stale};
+use crate::passwords::hash;
+use crate::records::checked;
 use opportune_core::fields::{FieldErrors, new_password, optional_email, required_text};
 use opportune_core::history::Actor;
 use opportune_core::records::{Locale, Role};
@@ -18,7 +16,7 @@ use serde::Deserialize;
 
 /// Checks that the team chosen in `field` exists.
 async fn check_team(
-    state: &AppState,
+    state: &App,
     field: &'static str,
     team_id: Option<i64>,
     errors: &mut FieldErrors,
@@ -31,14 +29,6 @@ async fn check_team(
         }
     }
     Ok(())
-}
-
-/// Hashes a password off the async threads.
-async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
 }
 
 /// The user fields as typed. `active` is a checkbox, so absent means off; a blank password
@@ -140,7 +130,7 @@ impl UserForm {
 
     /// Validates, checks the team and creates the user (active, in the organization's
     /// language until they or an administrator choose one).
-    pub async fn create(&self, state: &AppState, me: i64) -> Result<UserRecord, ApiError> {
+    pub async fn create(&self, state: &App, me: i64) -> Result<UserRecord, Error> {
         let (input, mut errors) = self.read(me, None);
         if errors.get("team_id").is_none() {
             check_team(state, "team_id", input.team_id, &mut errors).await?;
@@ -167,11 +157,11 @@ impl UserForm {
     /// current user.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         me: i64,
         current: &UserRecord,
         version: i64,
-    ) -> Result<UserRecord, ApiError> {
+    ) -> Result<UserRecord, Error> {
         let (input, mut errors) = self.read(me, Some(current));
         if errors.get("team_id").is_none() && input.team_id != current.team_id {
             check_team(state, "team_id", input.team_id, &mut errors).await?;
@@ -191,9 +181,7 @@ impl UserForm {
             password_hash: password_hash.as_deref(),
         };
         match users::update_user(&state.db, Actor::User(me), (current.id, version), &change).await {
-            Err(DbError::Stale) => Err(stale(UserOut::from(
-                users::user(&state.db, current.id).await?,
-            ))),
+            Err(DbError::Stale) => Err(Error::stale(users::user(&state.db, current.id).await?)),
             other => Ok(other?),
         }
     }
@@ -228,7 +216,7 @@ impl TeamForm {
     }
 
     /// Validates, checks the parent and creates the team under it.
-    pub async fn create(&self, state: &AppState) -> Result<TeamNode, ApiError> {
+    pub async fn create(&self, state: &App) -> Result<TeamNode, Error> {
         let ((name, parent_id), mut errors) = self.read();
         if errors.get("parent_id").is_none() {
             check_team(state, "parent_id", parent_id, &mut errors).await?;
@@ -244,19 +232,17 @@ impl TeamForm {
     /// own subtree is refused, a stale version answered with the current team.
     pub async fn update(
         &self,
-        state: &AppState,
+        state: &App,
         current: &TeamNode,
         version: i64,
-    ) -> Result<TeamNode, ApiError> {
+    ) -> Result<TeamNode, Error> {
         let ((name, parent_id), mut errors) = self.read();
         if errors.get("parent_id").is_none() && parent_id != current.parent_id {
             check_team(state, "parent_id", parent_id, &mut errors).await?;
         }
         let (name, parent_id) = checked((name, parent_id), errors)?;
         match users::update_team(&state.db, current.id, version, &name, parent_id).await {
-            Err(DbError::Stale) => Err(stale(TeamOut::from(
-                users::team(&state.db, current.id).await?,
-            ))),
+            Err(DbError::Stale) => Err(Error::stale(users::team(&state.db, current.id).await?)),
             other => Ok(other?),
         }
     }
