@@ -21,6 +21,13 @@ pub const SESSION_DAYS: i64 = 14;
 
 pub use opportune_app::passwords::{hash_password, verify_password};
 
+/// Percent-encodes a path or query value for a URL.
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_owned())
+        .unwrap_or_default()
+}
+
 /// A new random secret (256 bits, hex) for a session or API token.
 pub fn new_secret(prefix: &str) -> String {
     let bytes: [u8; 32] = rand::random();
@@ -333,7 +340,7 @@ impl SignIn for PageUser {
             let target = if next == "/" {
                 "/login".to_owned()
             } else {
-                format!("/login?next={}", crate::pages::url_encode(next))
+                format!("/login?next={}", url_encode(next))
             };
             Err(Redirect::to(&target).into_response())
         }

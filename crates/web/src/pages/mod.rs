@@ -357,13 +357,6 @@ pub fn read_only_for(tr: Tr, user: &UserRow) -> Response {
     )
 }
 
-/// Percent-encodes a path or query value for a URL.
-pub fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e[1..].to_owned())
-        .unwrap_or_default()
-}
-
 /// Accepts only local paths as redirect targets (no open redirects).
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {

@@ -2,7 +2,6 @@
 //! create a team, and per team a rename/move form and a delete button. Administrators only.
 
 use super::fail;
-use super::users::forbidden;
 use super::{Errors, HtmlForm, PageId, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -148,7 +147,7 @@ async fn page(state: &AppState, me: &PageUser, o: Outcome) -> Response {
 }
 
 async fn index(State(state): State<AppState>, me: PageUser) -> Response {
-    if let Some(r) = forbidden(&me) {
+    if let Some(r) = super::admin_only(&me, "users-admin-only") {
         return r;
     }
     page(&state, &me, Outcome::default()).await
@@ -159,7 +158,7 @@ async fn create(
     me: PageUser,
     HtmlForm(f): HtmlForm<TeamForm>,
 ) -> Response {
-    if let Some(r) = forbidden(&me) {
+    if let Some(r) = super::admin_only(&me, "users-admin-only") {
         return r;
     }
     match f.create(&state).await {
@@ -181,7 +180,7 @@ async fn update(
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<TeamForm>,
 ) -> Response {
-    if let Some(r) = forbidden(&me) {
+    if let Some(r) = super::admin_only(&me, "users-admin-only") {
         return r;
     }
     let current = match users::team(&state.db, id).await {
@@ -207,7 +206,7 @@ async fn update(
 }
 
 async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    if let Some(r) = forbidden(&me) {
+    if let Some(r) = super::admin_only(&me, "users-admin-only") {
         return r;
     }
     match users::delete_team(&state.db, id).await {
