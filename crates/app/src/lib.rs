@@ -6,6 +6,7 @@
 //! surface: each surface turns the answer into its own response (docs/ARCHITECTURE.md,
 //! "Layers").
 
+use opportune_core::board::Calendar;
 use opportune_core::records::Locale;
 use opportune_db::org::OrgSettings;
 use opportune_db::processes::Process;
@@ -166,6 +167,16 @@ impl App {
     /// The date it is now in the organization's time zone.
     pub async fn today(&self) -> chrono::NaiveDate {
         self.org().await.today()
+    }
+
+    /// Today in the organization's time zone, with its fiscal year's first month: what close
+    /// periods are reckoned from.
+    pub async fn calendar(&self) -> Calendar {
+        let org = self.org().await;
+        Calendar {
+            today: org.today(),
+            fiscal_start_month: org.fiscal_year_start_month.clamp(1, 12) as u32,
+        }
     }
 
     /// The organization's default language.

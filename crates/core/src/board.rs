@@ -43,23 +43,47 @@ impl ClosePeriod {
             .ok_or("invalid_choice")
     }
 
-    /// The inclusive date range `[from, to]` of the period as seen on `today`.
-    pub fn range(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let month_start = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today);
-        let add_months = |y: i32, m: u32, n: u32| {
-            let idx = y * 12 + (m as i32 - 1) + n as i32;
-            month_start(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32)
+    /// The inclusive date range `[from, to]` of the period as seen on `cal`'s today: quarters
+    /// and years are fiscal, counted from the month the organization's fiscal year starts in.
+    pub fn range(self, cal: Calendar) -> (NaiveDate, NaiveDate) {
+        let today = cal.today;
+        // Months counted from year 0: the arithmetic needs no carry between month and year.
+        let start = |idx: i32| {
+            NaiveDate::from_ymd_opt(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32, 1)
+                .unwrap_or(today)
         };
         let last_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
-        let (y, m) = (today.year(), today.month());
-        let q0 = (m - 1) / 3 * 3 + 1;
+        let month = today.year() * 12 + today.month0() as i32;
+        let fiscal_start = cal.fiscal_start_month.clamp(1, 12) as i32 - 1;
+        let into_year = (month - fiscal_start).rem_euclid(12);
+        let quarter = month - into_year % 3;
+        let year = month - into_year;
+        let span = |from: i32, months: i32| (start(from), last_before(start(from + months)));
         match self {
-            ClosePeriod::Overdue => (month_start(1, 1), last_before(today)),
-            ClosePeriod::ThisMonth => (month_start(y, m), last_before(add_months(y, m, 1))),
-            ClosePeriod::NextMonth => (add_months(y, m, 1), last_before(add_months(y, m, 2))),
-            ClosePeriod::ThisQuarter => (month_start(y, q0), last_before(add_months(y, q0, 3))),
-            ClosePeriod::NextQuarter => (add_months(y, q0, 3), last_before(add_months(y, q0, 6))),
-            ClosePeriod::ThisYear => (month_start(y, 1), last_before(month_start(y + 1, 1))),
+            ClosePeriod::Overdue => (start(12), last_before(today)),
+            ClosePeriod::ThisMonth => span(month, 1),
+            ClosePeriod::NextMonth => span(month + 1, 1),
+            ClosePeriod::ThisQuarter => span(quarter, 3),
+            ClosePeriod::NextQuarter => span(quarter + 3, 3),
+            ClosePeriod::ThisYear => span(year, 12),
+        }
+    }
+}
+
+/// Where the organization stands in time: its today (in its time zone) and the month (1–12)
+/// its fiscal year starts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    pub today: NaiveDate,
+    pub fiscal_start_month: u32,
+}
+
+impl Calendar {
+    /// A calendar whose fiscal year is the calendar year.
+    pub fn calendar_year(today: NaiveDate) -> Calendar {
+        Calendar {
+            today,
+            fiscal_start_month: 1,
         }
     }
 }
@@ -106,26 +130,29 @@ mod tests {
     fn periods() {
         let today = d(2026, 11, 23);
         assert_eq!(
-            ClosePeriod::ThisMonth.range(today),
+            ClosePeriod::ThisMonth.range(Calendar::calendar_year(today)),
             (d(2026, 11, 1), d(2026, 11, 30))
         );
         assert_eq!(
-            ClosePeriod::NextMonth.range(today),
+            ClosePeriod::NextMonth.range(Calendar::calendar_year(today)),
             (d(2026, 12, 1), d(2026, 12, 31))
         );
         assert_eq!(
-            ClosePeriod::ThisQuarter.range(today),
+            ClosePeriod::ThisQuarter.range(Calendar::calendar_year(today)),
             (d(2026, 10, 1), d(2026, 12, 31))
         );
         assert_eq!(
-            ClosePeriod::NextQuarter.range(today),
+            ClosePeriod::NextQuarter.range(Calendar::calendar_year(today)),
             (d(2027, 1, 1), d(2027, 3, 31))
         );
         assert_eq!(
-            ClosePeriod::ThisYear.range(today),
+            ClosePeriod::ThisYear.range(Calendar::calendar_year(today)),
             (d(2026, 1, 1), d(2026, 12, 31))
         );
-        assert_eq!(ClosePeriod::Overdue.range(today).1, d(2026, 11, 22));
+        assert_eq!(
+            ClosePeriod::Overdue.range(Calendar::calendar_year(today)).1,
+            d(2026, 11, 22)
+        );
         assert_eq!(
             ClosePeriod::parse("next_quarter"),
             Ok(ClosePeriod::NextQuarter)
@@ -143,11 +170,17 @@ mod tests {
         ] {
             let today = d(2026, m, 15);
             assert_eq!(
-                ClosePeriod::ThisQuarter.range(today),
+                ClosePeriod::ThisQuarter.range(Calendar::calendar_year(today)),
                 (from, to),
                 "month {m}"
             );
-            assert_eq!(ClosePeriod::NextQuarter.range(today).0, next, "month {m}");
+            assert_eq!(
+                ClosePeriod::NextQuarter
+                    .range(Calendar::calendar_year(today))
+                    .0,
+                next,
+                "month {m}"
+            );
         }
     }
 
@@ -156,11 +189,61 @@ mod tests {
         let quarter_starts = [1, 1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10];
         for (m, start) in (1..=12).zip(quarter_starts) {
             let today = d(2026, m, 1);
-            let (from, to) = ClosePeriod::ThisQuarter.range(today);
+            let (from, to) = ClosePeriod::ThisQuarter.range(Calendar::calendar_year(today));
             assert!(from <= today && today <= to, "month {m}: {from}..{to}");
             assert_eq!((from.month(), from.day()), (start, 1), "month {m}");
             assert_eq!(to.month(), start + 2, "month {m}");
         }
+    }
+
+    #[test]
+    fn quarters_and_years_follow_the_fiscal_year() {
+        let april = |today| Calendar {
+            today,
+            fiscal_start_month: 4,
+        };
+        // January is the last quarter of the fiscal year that began in April.
+        let jan = april(d(2027, 1, 15));
+        assert_eq!(
+            ClosePeriod::ThisQuarter.range(jan),
+            (d(2027, 1, 1), d(2027, 3, 31))
+        );
+        assert_eq!(
+            ClosePeriod::NextQuarter.range(jan),
+            (d(2027, 4, 1), d(2027, 6, 30))
+        );
+        assert_eq!(
+            ClosePeriod::ThisYear.range(jan),
+            (d(2026, 4, 1), d(2027, 3, 31))
+        );
+        assert_eq!(
+            ClosePeriod::ThisYear.range(april(d(2026, 4, 1))),
+            (d(2026, 4, 1), d(2027, 3, 31)),
+            "its first day"
+        );
+        assert_eq!(
+            ClosePeriod::ThisYear.range(april(d(2026, 3, 31))),
+            (d(2025, 4, 1), d(2026, 3, 31)),
+            "the day before"
+        );
+        // A February start: the quarter of January runs from November.
+        let feb = Calendar {
+            today: d(2026, 1, 10),
+            fiscal_start_month: 2,
+        };
+        assert_eq!(
+            ClosePeriod::ThisQuarter.range(feb),
+            (d(2025, 11, 1), d(2026, 1, 31))
+        );
+        assert_eq!(
+            ClosePeriod::ThisYear.range(feb),
+            (d(2025, 2, 1), d(2026, 1, 31))
+        );
+        // Months are not fiscal.
+        assert_eq!(
+            ClosePeriod::ThisMonth.range(feb),
+            (d(2026, 1, 1), d(2026, 1, 31))
+        );
     }
 
     #[test]

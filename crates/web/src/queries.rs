@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use opportune_core::FieldErrors;
-use opportune_core::board::ClosePeriod;
+use opportune_core::board::{Calendar, ClosePeriod};
 use opportune_db::opportunities::{OppFilter, Sort};
 use opportune_db::shares::ShareKind;
 use serde::Deserialize;
@@ -41,7 +41,9 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// The storage filter, or the fields whose values are not accepted.
-    pub fn filter(&self, today: NaiveDate) -> Result<OppFilter, FieldErrors> {
+    /// The storage filter as of `cal` (close periods are its fiscal ones), or the fields whose
+    /// values are not accepted.
+    pub fn filter(&self, cal: Calendar) -> Result<OppFilter, FieldErrors> {
         let mut e = FieldErrors::new();
         let mut f = OppFilter {
             q: self.q.clone().filter(|q| !q.trim().is_empty()),
@@ -62,7 +64,7 @@ impl ListQuery {
         if let Some(p) = self.period.as_deref().filter(|p| !p.is_empty())
             && let Some(p) = e.take("period", ClosePeriod::parse(p))
         {
-            let (from, to) = p.range(today);
+            let (from, to) = p.range(cal);
             f.close_from = Some(f.close_from.map_or(from, |x| x.max(from)));
             f.close_to = Some(f.close_to.map_or(to, |x| x.min(to)));
         }
@@ -112,7 +114,7 @@ impl BoardQuery {
 
     /// What the board asks for: its process, the filter of its open deals (as of `today`),
     /// and the cards per column from `offset`.
-    pub fn request(&self, today: NaiveDate) -> Result<opportune_app::board::Request, FieldErrors> {
+    pub fn request(&self, cal: Calendar) -> Result<opportune_app::board::Request, FieldErrors> {
         let lq = ListQuery {
             q: self.q.clone(),
             owner_id: self.owner_id,
@@ -122,7 +124,7 @@ impl BoardQuery {
         };
         Ok(opportune_app::board::Request {
             process_id: self.process_id,
-            filter: lq.filter(today)?,
+            filter: lq.filter(cal)?,
             per_column: self.per_column(),
             offset: self.offset.unwrap_or(0).max(0),
         })

@@ -133,7 +133,7 @@ async fn list(
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Response, Localized> {
-    let filter = q.filter(state.today().await).map_err(|e| me.err(e))?;
+    let filter = q.filter(state.calendar().await).map_err(|e| me.err(e))?;
     let sort = q.sort().map_err(|e| me.err(e))?;
     let page = PageQuery {
         limit: q.limit,
@@ -592,7 +592,7 @@ async fn board(
         .processes(deals.map(|d| d.all))
         .await
         .map_err(|e| me.err(e))?;
-    let req = q.request(state.today().await).map_err(|e| me.err(e))?;
+    let req = q.request(state.calendar().await).map_err(|e| me.err(e))?;
     let b = opportune_app::board::load(&state, &me.viewer, req, &procs)
         .await
         .map_err(|e| me.err(e))?;

@@ -154,7 +154,8 @@ async fn board(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let today = state.today().await;
+    let cal = state.calendar().await;
+    let today = cal.today;
     let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri, today);
     if let Some(kept) = state.views.get(&key, deals) {
         return kept;
@@ -162,7 +163,7 @@ async fn board(
     let zh = me.tr.is_zh();
     let loaded = async {
         let all = state.processes(deals.map(|d| d.all)).await?;
-        let req = q.request(today)?;
+        let req = q.request(cal)?;
         let b = opportune_app::board::load(&state, &me.viewer, req, &all).await?;
         let people = users::visible_people(&state.db, &me.viewer).await?;
         let teams = users::visible_teams(&state.db, &me.viewer).await?;

@@ -128,7 +128,7 @@ async fn list(
 ) -> Response {
     let tr = me.tr;
     let mut errors = FieldErrors::new();
-    let filter = q.filter(state.today().await).unwrap_or_else(|e| {
+    let filter = q.filter(state.calendar().await).unwrap_or_else(|e| {
         errors = e;
         opportunities::OppFilter::default()
     });

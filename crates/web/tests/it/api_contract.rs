@@ -545,7 +545,47 @@ async fn deleting_a_deal_removes_it(app: TestApp) {
     );
 }
 
+/// "This year" is the organization's fiscal year, reckoned in its time zone: with a fiscal year
+/// that starts this month, a deal closing in ten and a half months is in it.
+async fn close_periods_follow_the_fiscal_year(app: TestApp) {
+    let admin = app.user("admin@example.com", Role::Admin, None).await;
+    let rep = app.user("rep@example.com", Role::Rep, None).await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let settings = app.get("/api/v1/settings", &admin).await.ok(200);
+    app.patch(
+        "/api/v1/settings",
+        &admin,
+        json!({ "version": settings["version"], "fiscal_year_start_month": chrono::Datelike::month(&today) }),
+    )
+    .await
+    .ok(200);
+    let acct = app.account(&rep, "Hospital").await;
+    let close = (today + chrono::Duration::days(320)).to_string();
+    let deal = app.opportunity(&rep, acct, "Later", "1000", &close).await;
+    // The server keeps its copy of the settings for a few seconds: a new server reads them now.
+    let fresh = crate::helpers::TestApp::start(app.db.clone()).await;
+    let listed = |period: &'static str| {
+        let fresh = &fresh;
+        let rep = &rep;
+        async move {
+            let page = fresh
+                .get(&format!("/api/v1/opportunities?period={period}"), rep)
+                .await
+                .ok(200);
+            crate::helpers::ids(&page)
+        }
+    };
+    assert_eq!(listed("this_year").await, [id(&deal)], "closes in {close}");
+    assert!(listed("this_quarter").await.is_empty());
+    let board = fresh
+        .get("/api/v1/board?period=this_year", &rep)
+        .await
+        .ok(200);
+    assert_eq!(board["count"], 1, "the board reads the same fiscal year");
+}
+
 http_tests!(
+    close_periods_follow_the_fiscal_year,
     four_processes_with_ordered_stages_and_criteria,
     creating_an_account_and_a_deal,
     bad_values_are_422_naming_the_field,
