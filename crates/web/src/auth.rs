@@ -255,6 +255,9 @@ impl SignIn for ApiUser {
                     &parts.headers,
                     state.org_locale().await,
                 ));
+                if let Some(slot) = parts.extensions.get::<crate::error::CallerLocale>() {
+                    slot.set(tr.locale);
+                }
                 let seen = Seen::of(&caller);
                 let me = ApiUser {
                     viewer: caller.user.viewer(),

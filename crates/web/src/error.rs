@@ -2,14 +2,19 @@
 //!
 //! Body: `{"error": {"code": "...", "message": "...", "fields": {"name": {"code": "...", "message": "..."}}}}`.
 
+use crate::AppState;
 use crate::i18n::Tr;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use opportune_app::Refusal;
 use opportune_core::FieldErrors;
+use opportune_core::records::Locale;
 use opportune_db::DbError;
 use serde_json::{Map, Value, json};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What went wrong inside, for the log: any error, with the errors it wraps.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -185,7 +190,60 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// An error with the language to say it in; handlers return `Result<_, Localized>`.
+/// An API handler's error before it is said: its status, and the error itself for
+/// [`localize`] to turn into the JSON body in the caller's language. So a handler returns
+/// `Result<_, ApiError>` and uses `?` on any operation's, storage's or validation's error.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = self.status().into_response();
+        resp.extensions_mut()
+            .insert(Unsaid(Arc::new(Mutex::new(Some(self)))));
+        resp
+    }
+}
+
+/// An error a handler answered with, not yet put into words (see [`localize`]).
+#[derive(Clone)]
+struct Unsaid(Arc<Mutex<Option<ApiError>>>);
+
+/// The language the caller is answered in, once the API's extractors know who they are
+/// ([`crate::auth::ApiUser`]); [`localize`] puts it in the request and reads it back.
+#[derive(Clone, Default)]
+pub struct CallerLocale(Arc<OnceLock<Locale>>);
+
+impl CallerLocale {
+    /// Records the caller's language (the first one recorded stands).
+    pub fn set(&self, locale: Locale) {
+        let _ = self.0.set(locale);
+    }
+}
+
+/// The API's middleware that says every handler's [`ApiError`] in the caller's language: the
+/// signed-in user's, else the request's (cookie, `Accept-Language`), else the organization's.
+pub async fn localize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let caller = CallerLocale::default();
+    req.extensions_mut().insert(caller.clone());
+    let mut headers = HeaderMap::new();
+    for name in [header::ACCEPT_LANGUAGE, header::COOKIE] {
+        if let Some(v) = req.headers().get(&name) {
+            headers.insert(name, v.clone());
+        }
+    }
+    let mut resp = next.run(req).await;
+    let Some(Unsaid(err)) = resp.extensions_mut().remove::<Unsaid>() else {
+        return resp;
+    };
+    let Some(err) = err.lock().ok().and_then(|mut e| e.take()) else {
+        return resp;
+    };
+    let locale = match caller.0.get() {
+        Some(l) => *l,
+        None => crate::auth::locale_of(None, &headers, state.org_locale().await),
+    };
+    Localized(err, Tr::new(locale)).into_response()
+}
+
+/// An error with the language to say it in, for the extractors' rejections.
 #[derive(Debug)]
 pub struct Localized(pub ApiError, pub Tr);
 

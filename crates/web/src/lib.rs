@@ -69,7 +69,10 @@ pub fn app(state: AppState) -> Router {
                 )
             }),
         )
-        .merge(api_router)
+        .merge(api_router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::localize,
+        )))
         .merge(pages::router())
         .merge(assets::router())
         .fallback(pages::not_found)

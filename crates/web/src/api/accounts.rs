@@ -3,7 +3,7 @@
 use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
 use crate::auth::{Accounts, ApiUser, WithRecords};
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -91,7 +91,7 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<ApiUser, Accounts>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Response, Localized> {
+) -> Result<Response, ApiError> {
     let filter = AccountFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
         owner_id: q.owner_id,
@@ -160,7 +160,7 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<AccountCreate>,
-) -> Result<(StatusCode, Json<AccountOut>), Localized> {
+) -> Result<(StatusCode, Json<AccountOut>), ApiError> {
     let form = AccountForm {
         name: b.name,
         industry: b.industry.unwrap_or_default(),
@@ -173,10 +173,7 @@ async fn create(
         owner_id: b.owner_id.map(|x| x.to_string()).unwrap_or_default(),
         version: String::new(),
     };
-    let a = form
-        .create(&state, &me.viewer)
-        .await
-        .map_err(|e| me.err(e))?;
+    let a = form.create(&state, &me.viewer).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -187,10 +184,8 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<AccountOut>, Localized> {
-    let a = accounts::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<AccountOut>, ApiError> {
+    let a = accounts::get(&state.db, &me.viewer, id).await?;
     Ok(Json(a.into()))
 }
 
@@ -203,17 +198,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<AccountPatch>,
-) -> Result<Json<AccountOut>, Localized> {
-    let current = accounts::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<AccountOut>, ApiError> {
+    let current = accounts::get(&state.db, &me.viewer, id).await?;
     let version = b.version;
     let mut form = AccountForm::from_record(&current);
     b.apply(&mut form);
-    let a = form
-        .update(&state, &me.viewer, &current, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let a = form.update(&state, &me.viewer, &current, version).await?;
     Ok(Json(a.into()))
 }
 
@@ -224,9 +214,7 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
-    accounts::delete(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    accounts::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@
 use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
 use crate::auth::{Activities, ApiUser, WithRecords};
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -121,8 +121,8 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<ApiUser, Activities>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Response, Localized> {
-    let filter = q.filter().map_err(|e| me.err(e))?;
+) -> Result<Response, ApiError> {
+    let filter = q.filter()?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
@@ -200,7 +200,7 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<ActivityCreate>,
-) -> Result<(StatusCode, Json<ActivityOut>), Localized> {
+) -> Result<(StatusCode, Json<ActivityOut>), ApiError> {
     let id_text = |id: Option<i64>| id.map(|x| x.to_string()).unwrap_or_default();
     let form = ActivityForm {
         account_id: b.account_id.to_string(),
@@ -216,10 +216,7 @@ async fn create(
         owner_id: id_text(b.owner_id),
         version: String::new(),
     };
-    let a = form
-        .create(&state, &me.viewer)
-        .await
-        .map_err(|e| me.err(e))?;
+    let a = form.create(&state, &me.viewer).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -230,10 +227,8 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<ActivityOut>, Localized> {
-    let a = activities::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<ActivityOut>, ApiError> {
+    let a = activities::get(&state.db, &me.viewer, id).await?;
     Ok(Json(a.into()))
 }
 
@@ -247,17 +242,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ActivityPatch>,
-) -> Result<Json<ActivityOut>, Localized> {
-    let current = activities::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<ActivityOut>, ApiError> {
+    let current = activities::get(&state.db, &me.viewer, id).await?;
     let version = b.version;
     let mut form = ActivityForm::from_record(&current);
     b.apply(&mut form);
-    let a = form
-        .update(&state, &me.viewer, &current, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let a = form.update(&state, &me.viewer, &current, version).await?;
     Ok(Json(a.into()))
 }
 
@@ -268,9 +258,7 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
-    activities::delete(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    activities::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@
 use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
 use crate::auth::{ApiUser, Contacts, WithRecords};
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -110,7 +110,7 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<ApiUser, Contacts>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Response, Localized> {
+) -> Result<Response, ApiError> {
     let filter = ContactFilter {
         q: q.q.filter(|q| !q.trim().is_empty()),
         account_id: q.account_id,
@@ -201,7 +201,7 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<ContactCreate>,
-) -> Result<(StatusCode, Json<ContactOut>), Localized> {
+) -> Result<(StatusCode, Json<ContactOut>), ApiError> {
     let form = ContactForm {
         account_id: b.account_id.to_string(),
         name: b.name,
@@ -222,10 +222,7 @@ async fn create(
         owner_id: b.owner_id.map(|x| x.to_string()).unwrap_or_default(),
         version: String::new(),
     };
-    let c = form
-        .create(&state, &me.viewer)
-        .await
-        .map_err(|e| me.err(e))?;
+    let c = form.create(&state, &me.viewer).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -236,10 +233,8 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<ContactOut>, Localized> {
-    let c = contacts::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<ContactOut>, ApiError> {
+    let c = contacts::get(&state.db, &me.viewer, id).await?;
     Ok(Json(c.into()))
 }
 
@@ -252,17 +247,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ContactPatch>,
-) -> Result<Json<ContactOut>, Localized> {
-    let current = contacts::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<ContactOut>, ApiError> {
+    let current = contacts::get(&state.db, &me.viewer, id).await?;
     let version = b.version;
     let mut form = ContactForm::from_record(&current);
     b.apply(&mut form);
-    let c = form
-        .update(&state, &me.viewer, &current, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let c = form.update(&state, &me.viewer, &current, version).await?;
     Ok(Json(c.into()))
 }
 
@@ -273,9 +263,7 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
-    contacts::delete(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    contacts::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

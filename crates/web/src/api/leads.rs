@@ -4,7 +4,7 @@
 use super::{ErrorBody, List, PageQuery, kept_list};
 use crate::AppState;
 use crate::auth::{ApiUser, Leads, WithAll, WithRecords};
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -121,8 +121,8 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<ApiUser, Leads>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Response, Localized> {
-    let filter = q.filter().map_err(|e| me.err(e))?;
+) -> Result<Response, ApiError> {
+    let filter = q.filter()?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
@@ -184,7 +184,7 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<LeadCreate>,
-) -> Result<(StatusCode, Json<LeadOut>), Localized> {
+) -> Result<(StatusCode, Json<LeadOut>), ApiError> {
     let form = LeadForm {
         name: b.name,
         company: b.company.unwrap_or_default(),
@@ -197,10 +197,7 @@ async fn create(
         owner_id: b.owner_id.map(|x| x.to_string()).unwrap_or_default(),
         version: String::new(),
     };
-    let l = form
-        .create(&state, &me.viewer)
-        .await
-        .map_err(|e| me.err(e))?;
+    let l = form.create(&state, &me.viewer).await?;
     Ok((StatusCode::CREATED, Json(l.into())))
 }
 
@@ -211,10 +208,8 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<LeadOut>, Localized> {
-    let l = leads::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<LeadOut>, ApiError> {
+    let l = leads::get(&state.db, &me.viewer, id).await?;
     Ok(Json(l.into()))
 }
 
@@ -227,17 +222,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<LeadPatch>,
-) -> Result<Json<LeadOut>, Localized> {
-    let current = leads::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<LeadOut>, ApiError> {
+    let current = leads::get(&state.db, &me.viewer, id).await?;
     let version = b.version;
     let mut form = LeadForm::from_record(&current);
     b.apply(&mut form);
-    let l = form
-        .update(&state, &me.viewer, &current, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let l = form.update(&state, &me.viewer, &current, version).await?;
     Ok(Json(l.into()))
 }
 
@@ -248,10 +238,8 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
-    leads::delete(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    leads::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -299,10 +287,8 @@ async fn convert(
     WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ConvertBody>,
-) -> Result<(StatusCode, Json<ConvertOut>), Localized> {
-    let lead = leads::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<(StatusCode, Json<ConvertOut>), ApiError> {
+    let lead = leads::get(&state.db, &me.viewer, id).await?;
     let mut form = ConvertForm::for_lead(&lead);
     form.version = b.version.to_string();
     form.account_id = b.account_id.map(|x| x.to_string()).unwrap_or_default();
@@ -321,12 +307,8 @@ async fn convert(
         }
         None => form.opportunity_name.clear(),
     }
-    let done = opportune_app::convert::convert(&state, &me.viewer, all, &lead, &form)
-        .await
-        .map_err(|e| me.err(e))?;
-    let lead = leads::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+    let done = opportune_app::convert::convert(&state, &me.viewer, all, &lead, &form).await?;
+    let lead = leads::get(&state.db, &me.viewer, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(ConvertOut {

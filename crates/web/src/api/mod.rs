@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, Localized};
+use crate::error::ApiError;
 use crate::views;
 use axum::http::Uri;
 use axum::response::Response;
@@ -111,7 +111,7 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     uri: &Uri,
     load: impl Future<Output = opportune_db::Result<Page<R>>>,
     out: impl FnMut(R) -> T,
-) -> Result<Response, Localized> {
+) -> Result<Response, ApiError> {
     let key = views::Key::new(
         &me.viewer,
         views::Format::Json,
@@ -122,11 +122,11 @@ pub(crate) async fn kept_list<R, T: utoipa::ToSchema + serde::Serialize>(
     if let Some(kept) = state.views.get(&key, version) {
         return Ok(kept);
     }
-    let page = load.await.map_err(|e| me.err(e))?;
+    let page = load.await?;
     state
         .views
         .keep_json(key, version, &List::from_page(page, out))
-        .map_err(|e| me.err(ApiError::internal(e)))
+        .map_err(ApiError::internal)
 }
 
 /// An operation's error as the API answers it: a stale record in its API shape.

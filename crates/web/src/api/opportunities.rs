@@ -4,7 +4,7 @@
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::{ApiUser, WithAll, WithDeals};
-use crate::error::{ApiError, Localized};
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use crate::queries::{BoardQuery, ListQuery};
 use crate::views;
@@ -132,9 +132,9 @@ async fn list(
     WithDeals { me, deals }: WithDeals<ApiUser>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Response, Localized> {
-    let filter = q.filter(state.calendar().await).map_err(|e| me.err(e))?;
-    let sort = q.sort().map_err(|e| me.err(e))?;
+) -> Result<Response, ApiError> {
+    let filter = q.filter(state.calendar().await)?;
+    let sort = q.sort()?;
     let page = PageQuery {
         limit: q.limit,
         offset: q.offset,
@@ -150,14 +150,12 @@ async fn list(
     if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
-    let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page)
-        .await
-        .map_err(|e| me.err(e))?;
+    let rows = opportunities::list(&state.db, &me.viewer, &filter, sort, page).await?;
     let out = List::from_page(rows, |o| OppOut::from_row(o, Vec::new()));
     state
         .views
         .keep_json(key, deals, &out)
-        .map_err(|e| me.err(ApiError::internal(e)))
+        .map_err(ApiError::internal)
 }
 
 /// A new opportunity. `amount` is a number in major units (up to two decimals).
@@ -248,7 +246,7 @@ async fn create(
     State(state): State<AppState>,
     WithAll { me, all }: WithAll<ApiUser>,
     JsonBody(b): JsonBody<OppCreate>,
-) -> Result<(StatusCode, Json<OppOut>), Localized> {
+) -> Result<(StatusCode, Json<OppOut>), ApiError> {
     let form = OppForm {
         name: b.name,
         account_id: b.account_id.to_string(),
@@ -269,9 +267,7 @@ async fn create(
         next_review_date: b.next_review_date.unwrap_or_default(),
         version: String::new(),
     };
-    let o = deals::create(&state, &me.viewer, all, &form)
-        .await
-        .map_err(|e| me.err(e))?;
+    let o = deals::create(&state, &me.viewer, all, &form).await?;
     Ok((StatusCode::CREATED, Json(OppOut::from_row(o, Vec::new()))))
 }
 
@@ -279,11 +275,11 @@ async fn load(
     state: &AppState,
     me: &ApiUser,
     id: i64,
-) -> Result<(Opportunity, Vec<i64>), Localized> {
+) -> Result<(Opportunity, Vec<i64>), ApiError> {
     opportunities::get_with_checks(&state.db, &me.viewer, id)
         .await
         .map(|r| (r.deal, r.checks))
-        .map_err(|e| me.err(e))
+        .map_err(ApiError::from)
 }
 
 /// One opportunity, with its ticked criteria.
@@ -293,7 +289,7 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<OppOut>, Localized> {
+) -> Result<Json<OppOut>, ApiError> {
     let (o, checks) = load(&state, &me, id).await?;
     Ok(Json(OppOut::from_row(o, checks)))
 }
@@ -306,14 +302,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<OppPatch>,
-) -> Result<Json<OppOut>, Localized> {
+) -> Result<Json<OppOut>, ApiError> {
     let (current, checks) = load(&state, &me, id).await?;
     let version = b.version;
     let mut form = OppForm::from_record(&current);
     b.apply(&mut form);
-    let o = deals::update(&state, &me.viewer, &current, &form, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let o = deals::update(&state, &me.viewer, &current, &form, version).await?;
     Ok(Json(OppOut::from_row(o, checks)))
 }
 
@@ -324,10 +318,8 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
-    opportunities::delete(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    opportunities::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -348,7 +340,7 @@ async fn move_stage(
     WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<StageMove>,
-) -> Result<Json<OppOut>, Localized> {
+) -> Result<Json<OppOut>, ApiError> {
     let (o, checks) = load(&state, &me, id).await?;
     let moved = deals::move_stage(
         &state,
@@ -358,8 +350,7 @@ async fn move_stage(
         b.stage_id,
         b.override_reason.as_deref(),
     )
-    .await
-    .map_err(|e| me.err(e))?;
+    .await?;
     Ok(Json(OppOut::from_row(moved, checks)))
 }
 
@@ -378,14 +369,10 @@ async fn set_checks(
     WithAll { me, all }: WithAll<ApiUser>,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<ChecksBody>,
-) -> Result<Json<OppOut>, Localized> {
+) -> Result<Json<OppOut>, ApiError> {
     let (o, _) = load(&state, &me, id).await?;
-    let o = deals::set_checks(&state, &me.viewer, all, &o, &b.item_ids, b.version)
-        .await
-        .map_err(|e| me.err(e))?;
-    let checks = opportunities::checks(&state.db, id)
-        .await
-        .map_err(|e| me.err(e))?;
+    let o = deals::set_checks(&state, &me.viewer, all, &o, &b.item_ids, b.version).await?;
+    let checks = opportunities::checks(&state.db, id).await?;
     Ok(Json(OppOut::from_row(o, checks)))
 }
 
@@ -483,13 +470,9 @@ async fn history(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<EventList>, Localized> {
-    opportunities::get(&state.db, &me.viewer, id)
-        .await
-        .map_err(|e| me.err(e))?;
-    let events = deal_history::of_deal(&state.db, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<EventList>, ApiError> {
+    opportunities::get(&state.db, &me.viewer, id).await?;
+    let events = deal_history::of_deal(&state.db, id).await?;
     Ok(Json(EventList {
         items: events.into_iter().map(EventOut::from).collect(),
     }))
@@ -577,7 +560,7 @@ async fn board(
     WithDeals { me, deals }: WithDeals<ApiUser>,
     OriginalUri(uri): OriginalUri,
     QueryParams(q): QueryParams<BoardQuery>,
-) -> Result<Response, Localized> {
+) -> Result<Response, ApiError> {
     let key = views::Key::new(
         &me.viewer,
         views::Format::Json,
@@ -588,14 +571,9 @@ async fn board(
     if let Some(kept) = state.views.get(&key, deals) {
         return Ok(kept);
     }
-    let procs = state
-        .processes(deals.map(|d| d.all))
-        .await
-        .map_err(|e| me.err(e))?;
-    let req = q.request(state.calendar().await).map_err(|e| me.err(e))?;
-    let b = opportune_app::board::load(&state, &me.viewer, req, &procs)
-        .await
-        .map_err(|e| me.err(e))?;
+    let procs = state.processes(deals.map(|d| d.all)).await?;
+    let req = q.request(state.calendar().await)?;
+    let b = opportune_app::board::load(&state, &me.viewer, req, &procs).await?;
     let out = BoardOut {
         process_id: b.process.row.id,
         count: b.total.count,
@@ -620,5 +598,5 @@ async fn board(
     state
         .views
         .keep_json(key, deals, &out)
-        .map_err(|e| me.err(ApiError::internal(e)))
+        .map_err(ApiError::internal)
 }

@@ -3,7 +3,7 @@
 use super::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::json::IdPath;
 use axum::Json;
@@ -105,8 +105,8 @@ pub fn process_out(p: &Process, tr: Tr) -> ProcessOut {
 /// Every sales process, each with its ordered stages and their entry criteria.
 #[utoipa::path(get, operation_id = "list_processes", path = "/api/v1/processes", tag = "processes",
     responses((status = 200, body = ProcessList), (status = 401, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<ProcessList>, Localized> {
-    let procs = processes::list(&state.db).await.map_err(|e| me.err(e))?;
+async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<ProcessList>, ApiError> {
+    let procs = processes::list(&state.db).await?;
     Ok(Json(ProcessList {
         items: procs
             .iter()
@@ -124,7 +124,7 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<ProcessOut>, Localized> {
-    let p = processes::get(&state.db, id).await.map_err(|e| me.err(e))?;
+) -> Result<Json<ProcessOut>, ApiError> {
+    let p = processes::get(&state.db, id).await?;
     Ok(Json(process_out(&p, me.tr)))
 }

@@ -5,7 +5,7 @@
 use super::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, Localized};
+use crate::error::ApiError;
 use crate::json::JsonBody;
 use crate::queries::share_kind;
 use axum::Json;
@@ -74,11 +74,9 @@ async fn list(
     State(state): State<AppState>,
     me: ApiUser,
     Path((kind, id)): Path<(String, String)>,
-) -> Result<Json<ShareList>, Localized> {
-    let (kind, id) = record(&kind, &id).map_err(|e| me.err(e))?;
-    let items = shares::list(&state.db, &me.viewer, kind, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<Json<ShareList>, ApiError> {
+    let (kind, id) = record(&kind, &id)?;
+    let items = shares::list(&state.db, &me.viewer, kind, id).await?;
     Ok(Json(ShareList {
         items: items.into_iter().map(ShareOut::from).collect(),
     }))
@@ -96,14 +94,10 @@ async fn add(
     me: ApiUser,
     Path((kind, id)): Path<(String, String)>,
     JsonBody(b): JsonBody<ShareCreate>,
-) -> Result<(StatusCode, Json<ShareList>), Localized> {
-    let (kind, id) = record(&kind, &id).map_err(|e| me.err(e))?;
-    shares::add(&state.db, &me.viewer, kind, id, b.user_id)
-        .await
-        .map_err(|e| me.err(e))?;
-    let items = shares::list(&state.db, &me.viewer, kind, id)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<(StatusCode, Json<ShareList>), ApiError> {
+    let (kind, id) = record(&kind, &id)?;
+    shares::add(&state.db, &me.viewer, kind, id, b.user_id).await?;
+    let items = shares::list(&state.db, &me.viewer, kind, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(ShareList {
@@ -120,11 +114,9 @@ async fn remove(
     State(state): State<AppState>,
     me: ApiUser,
     Path((kind, id, user)): Path<(String, String, String)>,
-) -> Result<StatusCode, Localized> {
-    let (kind, id) = record(&kind, &id).map_err(|e| me.err(e))?;
-    let user = user.parse().map_err(|_| me.err(ApiError::NotFound))?;
-    shares::remove(&state.db, &me.viewer, kind, id, user)
-        .await
-        .map_err(|e| me.err(e))?;
+) -> Result<StatusCode, ApiError> {
+    let (kind, id) = record(&kind, &id)?;
+    let user = user.parse().map_err(|_| ApiError::NotFound)?;
+    shares::remove(&state.db, &me.viewer, kind, id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

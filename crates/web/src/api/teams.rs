@@ -4,7 +4,7 @@ use super::ErrorBody;
 use super::users::admin_only;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::Localized;
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody};
 use axum::Json;
 use axum::extract::State;
@@ -59,9 +59,9 @@ pub struct TeamList {
 /// The whole team tree, parents before their sub-teams (administrators only).
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", operation_id = "list_teams",
     responses((status = 200, body = TeamList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<TeamList>, Localized> {
+async fn list(State(state): State<AppState>, me: ApiUser) -> Result<Json<TeamList>, ApiError> {
     admin_only(&me)?;
-    let tree = users::team_tree(&state.db).await.map_err(|e| me.err(e))?;
+    let tree = users::team_tree(&state.db).await?;
     Ok(Json(TeamList {
         items: tree.into_iter().map(TeamOut::from).collect(),
     }))
@@ -92,14 +92,14 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<TeamCreate>,
-) -> Result<(StatusCode, Json<TeamOut>), Localized> {
+) -> Result<(StatusCode, Json<TeamOut>), ApiError> {
     admin_only(&me)?;
     let form = TeamForm {
         name: b.name,
         parent_id: b.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         version: String::new(),
     };
-    let t = form.create(&state).await.map_err(|e| me.err(e))?;
+    let t = form.create(&state).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -110,9 +110,9 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<TeamOut>, Localized> {
+) -> Result<Json<TeamOut>, ApiError> {
     admin_only(&me)?;
-    let t = users::team(&state.db, id).await.map_err(|e| me.err(e))?;
+    let t = users::team(&state.db, id).await?;
     Ok(Json(t.into()))
 }
 
@@ -126,16 +126,13 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<TeamPatch>,
-) -> Result<Json<TeamOut>, Localized> {
+) -> Result<Json<TeamOut>, ApiError> {
     admin_only(&me)?;
-    let current = users::team(&state.db, id).await.map_err(|e| me.err(e))?;
+    let current = users::team(&state.db, id).await?;
     let mut form = TeamForm::from_record(&current);
     patch_text(&mut form.name, b.name);
     patch_link(&mut form.parent_id, b.parent_id);
-    let t = form
-        .update(&state, &current, b.version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let t = form.update(&state, &current, b.version).await?;
     Ok(Json(t.into()))
 }
 
@@ -147,10 +144,8 @@ async fn delete(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<StatusCode, Localized> {
+) -> Result<StatusCode, ApiError> {
     admin_only(&me)?;
-    users::delete_team(&state.db, id)
-        .await
-        .map_err(|e| me.err(e))?;
+    users::delete_team(&state.db, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 use super::{ErrorBody, List, PageQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, Localized};
+use crate::error::ApiError;
 use crate::json::{IdPath, JsonBody, QueryParams};
 use axum::Json;
 use axum::extract::State;
@@ -24,11 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// 403 for anyone but an administrator.
-pub(super) fn admin_only(me: &ApiUser) -> Result<(), Localized> {
+pub(super) fn admin_only(me: &ApiUser) -> Result<(), ApiError> {
     if me.user.role() == Role::Admin {
         Ok(())
     } else {
-        Err(me.err(ApiError::Forbidden))
+        Err(ApiError::Forbidden)
     }
 }
 
@@ -89,10 +89,10 @@ async fn list(
     State(state): State<AppState>,
     me: ApiUser,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Result<Json<List<UserOut>>, Localized> {
+) -> Result<Json<List<UserOut>>, ApiError> {
     admin_only(&me)?;
     let role = match q.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(Role::parse(r).map_err(|c| me.err(ApiError::invalid("role", c)))?),
+        Some(r) => Some(Role::parse(r).map_err(|c| ApiError::invalid("role", c))?),
         None => None,
     };
     let filter = UserFilter {
@@ -106,9 +106,7 @@ async fn list(
         offset: q.offset,
     }
     .paging();
-    let rows = users::list_users(&state.db, &filter, page)
-        .await
-        .map_err(|e| me.err(e))?;
+    let rows = users::list_users(&state.db, &filter, page).await?;
     Ok(Json(List::from_page(rows, UserOut::from)))
 }
 
@@ -164,7 +162,7 @@ async fn create(
     State(state): State<AppState>,
     me: ApiUser,
     JsonBody(b): JsonBody<UserCreate>,
-) -> Result<(StatusCode, Json<UserOut>), Localized> {
+) -> Result<(StatusCode, Json<UserOut>), ApiError> {
     admin_only(&me)?;
     let form = UserForm {
         email: b.email,
@@ -174,10 +172,7 @@ async fn create(
         password: b.password,
         ..UserForm::default()
     };
-    let u = form
-        .create(&state, me.user.id)
-        .await
-        .map_err(|e| me.err(e))?;
+    let u = form.create(&state, me.user.id).await?;
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 
@@ -188,9 +183,9 @@ async fn get_one(
     State(state): State<AppState>,
     me: ApiUser,
     IdPath(id): IdPath,
-) -> Result<Json<UserOut>, Localized> {
+) -> Result<Json<UserOut>, ApiError> {
     admin_only(&me)?;
-    let u = users::user(&state.db, id).await.map_err(|e| me.err(e))?;
+    let u = users::user(&state.db, id).await?;
     Ok(Json(u.into()))
 }
 
@@ -204,15 +199,12 @@ async fn patch(
     me: ApiUser,
     IdPath(id): IdPath,
     JsonBody(b): JsonBody<UserPatch>,
-) -> Result<Json<UserOut>, Localized> {
+) -> Result<Json<UserOut>, ApiError> {
     admin_only(&me)?;
-    let current = users::user(&state.db, id).await.map_err(|e| me.err(e))?;
+    let current = users::user(&state.db, id).await?;
     let version = b.version;
     let mut form = UserForm::from_record(&current);
     b.apply(&mut form);
-    let u = form
-        .update(&state, me.user.id, &current, version)
-        .await
-        .map_err(|e| me.err(e))?;
+    let u = form.update(&state, me.user.id, &current, version).await?;
     Ok(Json(u.into()))
 }

@@ -584,7 +584,54 @@ async fn close_periods_follow_the_fiscal_year(app: TestApp) {
     assert_eq!(board["count"], 1, "the board reads the same fiscal year");
 }
 
+/// A handler's error is said in the caller's language: their own setting first, then the
+/// request's, then the organization's.
+async fn errors_are_said_in_the_callers_language(app: TestApp) {
+    let rep = app.user("rep@example.com", Role::Rep, None).await;
+    let missing = "/api/v1/opportunities/999999";
+    let e = app.get(missing, &rep).await.err(404, "not_found");
+    assert_eq!(e["message"], "记录不存在", "the organization's language");
+    let e = send(
+        app.req(Method::GET, missing, Some(&rep))
+            .header(ACCEPT_LANGUAGE, "en"),
+    )
+    .await
+    .err(404, "not_found");
+    assert_eq!(e["message"], "No such record", "the request's");
+    opportune_db::users::set_locale(&app.db, rep.id, opportune_core::records::Locale::En)
+        .await
+        .expect("setting");
+    let e = send(
+        app.req(Method::GET, missing, Some(&rep))
+            .header(ACCEPT_LANGUAGE, "zh-CN"),
+    )
+    .await
+    .err(404, "not_found");
+    assert_eq!(
+        e["message"], "No such record",
+        "the user's own setting wins"
+    );
+    let acct = app.account(&rep, "Hospital").await;
+    let e = app
+        .patch(
+            &format!("/api/v1/accounts/{acct}"),
+            &rep,
+            json!({ "version": 99, "name": "x" }),
+        )
+        .await
+        .err(409, "stale_version");
+    assert_eq!(
+        (e["message"].as_str(), e["current"]["name"].as_str()),
+        (
+            Some("The record was changed by someone else; reload and try again"),
+            Some("Hospital")
+        ),
+        "a stale edit carries the record as it stands, in the API's shape"
+    );
+}
+
 http_tests!(
+    errors_are_said_in_the_callers_language,
     close_periods_follow_the_fiscal_year,
     four_processes_with_ordered_stages_and_criteria,
     creating_an_account_and_a_deal,
