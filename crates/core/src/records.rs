@@ -92,6 +92,17 @@ impl OppStatus {
     pub fn is_open(self) -> bool {
         self == OppStatus::Open
     }
+
+    /// When a deal that goes to this status `at` is closed: never while open; `at` when it
+    /// leaves open (or is created closed: `before` is none); a closed deal whose closed status
+    /// changes (won to lost) keeps the instant it closed.
+    pub fn closed_at<T: Copy>(self, before: Option<(OppStatus, Option<T>)>, at: T) -> Option<T> {
+        match before {
+            _ if self.is_open() => None,
+            Some((was, closed)) if !was.is_open() => closed,
+            _ => Some(at),
+        }
+    }
 }
 
 impl Locale {
@@ -130,6 +141,25 @@ impl Locale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deal_closes_when_it_leaves_open_and_reopens_unclosed() {
+        use OppStatus::{Abandoned, Lost, Open, Won};
+        assert_eq!(Open.closed_at(None, 5), None, "created open");
+        assert_eq!(Won.closed_at(None, 5), Some(5), "created won");
+        assert_eq!(Lost.closed_at(Some((Open, None)), 7), Some(7), "lost now");
+        assert_eq!(
+            Lost.closed_at(Some((Won, Some(3))), 7),
+            Some(3),
+            "won, then lost: closed when it was won"
+        );
+        assert_eq!(
+            Open.closed_at(Some((Abandoned, Some(3))), 7),
+            None,
+            "reopened"
+        );
+        assert_eq!(Open.closed_at(Some((Open, None)), 7), None);
+    }
 
     #[test]
     fn vocabularies_round_trip() {

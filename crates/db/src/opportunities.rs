@@ -13,6 +13,7 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::history::{Actor, ActorKind, EventKind};
 use opportune_core::process::StageUnmet;
+use opportune_core::records::OppStatus;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct Opportunity {
@@ -628,7 +629,7 @@ pub(crate) async fn insert(
     // held (docs/PERFORMANCE.md, fix 20). No row when the owner does not exist.
     const INSERT: &str = "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, close_reason, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $9, $9 FROM users u WHERE u.id = $3";
     let ts = now();
-    let closed_at = (x.status != "open").then_some(ts);
+    let closed_at = status_of(&x.status).closed_at(None, ts);
     let changes = [Change {
         from: None,
         ..Change::of(EventKind::Created, &"", &stage_id)
@@ -704,13 +705,14 @@ pub async fn update(
     get(db, v, before.id).await
 }
 
-/// When a deal edited at `at` is closed: at `at` if the edit closes it, never if it reopens it.
+/// When a deal edited at `at` is closed ([`OppStatus::closed_at`]).
 fn closed_at(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    match (before.status.as_str(), x.status.as_str()) {
-        (_, "open") => None,
-        ("open", _) => Some(at),
-        _ => before.closed_at,
-    }
+    status_of(&x.status).closed_at(Some((status_of(&before.status), before.closed_at)), at)
+}
+
+/// A stored or validated status (the vocabulary's text; open if it is not one).
+fn status_of(text: &str) -> OppStatus {
+    OppStatus::parse(text).unwrap_or(OppStatus::Open)
 }
 
 /// `before` as an edit of its account-independent, owner-independent fields saved it at `at`.
