@@ -4,10 +4,11 @@
 use crate::App;
 use crate::forms::{OppForm, check_account, check_owner};
 use crate::{Error, Refusal, UnmetStage};
+use opportune_core::history::Actor;
 use opportune_core::process::{
     CriteriaMode, MoveDecision, MoveRefusal, MoveRequest, StageGate, StageUnmet, decide_move,
 };
-use opportune_core::records::OppStatus;
+use opportune_core::records::{OppStatus, Role};
 use opportune_core::visibility::Viewer;
 use opportune_db::opportunities::{self, Opportunity};
 use opportune_db::processes::Process;
@@ -243,4 +244,25 @@ fn unmet_stage(process: &Process, s: &StageUnmet) -> UnmetStage {
             .map(|i| (i.id, i.label_zh.clone(), i.label_en.clone()))
             .collect(),
     }
+}
+
+/// The deleted deals, most recently deleted first: administrators only.
+pub async fn deleted(
+    state: &App,
+    v: &Viewer,
+    paging: opportune_db::Paging,
+) -> Result<opportune_db::Page<opportunities::Deleted>, Error> {
+    if v.role != Role::Admin {
+        return Err(Error::Forbidden);
+    }
+    Ok(opportunities::deleted(&state.db, v, paging).await?)
+}
+
+/// Restores a deleted deal: administrators only. Answers with the deal as it is back.
+pub async fn restore(state: &App, v: &Viewer, id: i64) -> Result<Opportunity, Error> {
+    if v.role != Role::Admin {
+        return Err(Error::Forbidden);
+    }
+    opportunities::restore(&state.db, Actor::User(v.user_id), id).await?;
+    Ok(opportunities::get(&state.db, v, id).await?)
 }

@@ -28,6 +28,8 @@ vocabulary!(
         Grade = "grade",
         ReviewDate = "review_date",
         Checks = "checks",
+        Deleted = "deleted",
+        Restored = "restored",
     }
 );
 
@@ -75,6 +77,7 @@ pub enum Field {
     Tracked,
     Grade,
     ReviewDate,
+    Deleted,
 }
 
 const ALL_FIELDS: &[Field] = &[
@@ -91,6 +94,7 @@ const ALL_FIELDS: &[Field] = &[
     Field::Tracked,
     Field::Grade,
     Field::ReviewDate,
+    Field::Deleted,
 ];
 
 impl EventKind {
@@ -114,6 +118,7 @@ impl EventKind {
             EventKind::Grade => &[Field::Grade],
             EventKind::ReviewDate => &[Field::ReviewDate],
             EventKind::Checks => &[],
+            EventKind::Deleted | EventKind::Restored => &[Field::Deleted],
         }
     }
 }
@@ -138,6 +143,8 @@ pub struct DealState {
     pub tracked: bool,
     pub grade: Option<String>,
     pub next_review_date: Option<NaiveDate>,
+    /// Deleted: kept with its history, left out of lists, boards and totals.
+    pub deleted: bool,
 }
 
 impl DealState {
@@ -159,6 +166,7 @@ impl DealState {
             Field::Tracked => self.tracked != other.tracked,
             Field::Grade => self.grade != other.grade,
             Field::ReviewDate => self.next_review_date != other.next_review_date,
+            Field::Deleted => self.deleted != other.deleted,
         };
         ALL_FIELDS.iter().copied().filter(|f| differs(*f)).collect()
     }
@@ -247,6 +255,7 @@ mod tests {
             tracked: false,
             grade: None,
             next_review_date: None,
+            deleted: false,
         }
     }
 
@@ -348,6 +357,8 @@ mod tests {
             &[Field::Status, Field::CloseReason]
         );
         assert!(EventKind::Checks.fields().is_empty());
+        assert_eq!(EventKind::Deleted.fields(), &[Field::Deleted]);
+        assert_eq!(EventKind::Restored.fields(), &[Field::Deleted]);
         let d = deal();
         let every = DealState {
             name: "x".into(),
@@ -364,6 +375,7 @@ mod tests {
             tracked: true,
             grade: Some("A".into()),
             next_review_date: NaiveDate::from_ymd_opt(2027, 1, 1),
+            deleted: true,
         };
         assert_eq!(d.differences(&every), ALL_FIELDS);
         assert_eq!(EventKind::Created.fields(), ALL_FIELDS);

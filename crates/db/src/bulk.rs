@@ -608,7 +608,9 @@ pub async fn restore(tx: &mut Tx, suspended: &Suspended) -> Result<()> {
         for sql in [
             "DELETE FROM board_totals".to_owned(),
             format!(
-                "INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, deals, amount_minor) SELECT process_id, status, owner_id, stage_id, {close_month}, COUNT(*), SUM(amount_minor) FROM opportunities GROUP BY process_id, status, owner_id, stage_id, {close_month}"
+                "INSERT INTO board_totals (process_id, status, owner_id, stage_id, close_month, deals, amount_minor) SELECT process_id, {status}, owner_id, stage_id, {close_month}, COUNT(*), SUM(amount_minor) FROM opportunities GROUP BY process_id, {status}, owner_id, stage_id, {close_month}",
+                // Deleted deals are kept under 'deleted', as the triggers keep them (0013).
+                status = "CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END"
             ),
             "DELETE FROM record_counts".to_owned(),
             "INSERT INTO record_counts (kind, owner_id, status, records) SELECT 'account', owner_id, '', COUNT(*) FROM accounts GROUP BY owner_id UNION ALL SELECT 'contact', owner_id, '', COUNT(*) FROM contacts GROUP BY owner_id UNION ALL SELECT 'lead', owner_id, status, COUNT(*) FROM leads GROUP BY owner_id, status UNION ALL SELECT 'activity', owner_id, '', COUNT(*) FROM activities GROUP BY owner_id".to_owned(),

@@ -48,16 +48,18 @@ pub struct Event {
     pub tracked: bool,
     pub grade: Option<String>,
     pub next_review_date: Option<NaiveDate>,
+    pub deleted: bool,
 }
 
 /// The deal's state columns, in [`DealState`]'s order (probability after the stage).
 macro_rules! state_columns {
     () => {
-        "name, stage_id, probability, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date"
+        "name, stage_id, probability, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date, deleted"
     };
 }
 
-/// The deal's columns the state copies (all but the probability, which is the stage's).
+/// The deal's columns the state copies (all but the probability, which is the stage's, and
+/// whether it is deleted, which its `deleted_at` says).
 macro_rules! deal_columns {
     () => {
         "name, stage_id, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date"
@@ -97,7 +99,9 @@ macro_rules! state_of {
             $d,
             ".grade, ",
             $d,
-            ".next_review_date"
+            ".next_review_date, ",
+            $d,
+            ".deleted_at IS NOT NULL"
         )
     };
 }
@@ -204,7 +208,7 @@ pub(crate) fn recorded(
         concat!(
             "WITH d AS ({write} RETURNING id, ",
             deal_columns!(),
-            "), e AS (INSERT INTO opportunity_events (opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason, detail, ",
+            ", deleted_at), e AS (INSERT INTO opportunity_events (opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason, detail, ",
             state_columns!(),
             ") SELECT d.id, '{kind}', ${actor}, ${at}, x.kind, x.from_value, x.to_value, x.reason, x.detail, ",
             state_of!("d", "s"),
@@ -242,8 +246,7 @@ pub(crate) use bind_changes;
 macro_rules! history_sql {
     ($rest:literal) => {
         concat!(
-            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason, e.detail, ",
-            state_of!("e", "e"),
+            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason, e.detail, e.name, e.stage_id, e.probability, e.amount_minor, e.currency, e.expected_close_date, e.status, e.close_reason, e.owner_id, e.team_id, e.certainty, e.certainty_evidence, e.tracked, e.grade, e.next_review_date, e.deleted",
             " FROM opportunity_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC",
             $rest
         )
@@ -280,6 +283,7 @@ impl Event {
             tracked: self.tracked,
             grade: self.grade.clone(),
             next_review_date: self.next_review_date,
+            deleted: self.deleted,
         }
     }
 }
@@ -303,6 +307,7 @@ struct Current {
     tracked: bool,
     grade: Option<String>,
     next_review_date: Option<NaiveDate>,
+    deleted: bool,
 }
 
 impl From<Current> for DealState {
@@ -322,6 +327,7 @@ impl From<Current> for DealState {
             tracked: c.tracked,
             grade: c.grade,
             next_review_date: c.next_review_date,
+            deleted: c.deleted,
         }
     }
 }
@@ -348,6 +354,7 @@ struct Replayed {
     tracked: bool,
     grade: Option<String>,
     next_review_date: Option<NaiveDate>,
+    deleted: bool,
 }
 
 /// What [`check_replay`] found.
@@ -370,13 +377,13 @@ pub async fn check_replay(db: &Db) -> Result<ReplayReport> {
     let mut after = 0_i64;
     loop {
         let deals: Vec<Current> = read!(db, c => sqlx::query_as(concat!(
-            "SELECT id, ", deal_columns!(), " FROM opportunities WHERE id > $1 ORDER BY id LIMIT $2"
+            "SELECT id, ", deal_columns!(), ", deleted_at IS NOT NULL AS deleted FROM opportunities WHERE id > $1 ORDER BY id LIMIT $2"
         )).bind(after).bind(REPLAY_BATCH).fetch_all(c).await)?;
         let Some(last) = deals.last().map(|d| d.id) else {
             return Ok(report);
         };
         let events: Vec<Replayed> = read!(db, c => sqlx::query_as(concat!(
-            "SELECT opportunity_id, at, kind, ", deal_columns!(), " FROM opportunity_events WHERE opportunity_id > $1 AND opportunity_id <= $2 ORDER BY opportunity_id, at, id"
+            "SELECT opportunity_id, at, kind, ", deal_columns!(), ", deleted FROM opportunity_events WHERE opportunity_id > $1 AND opportunity_id <= $2 ORDER BY opportunity_id, at, id"
         )).bind(after).bind(last).fetch_all(c).await)?;
         report.events += events.len() as u64;
         let states: Vec<(i64, DateTime<Utc>, EventKind, DealState)> = events
@@ -397,6 +404,7 @@ pub async fn check_replay(db: &Db) -> Result<ReplayReport> {
                     tracked: e.tracked,
                     grade: e.grade,
                     next_review_date: e.next_review_date,
+                    deleted: e.deleted,
                 };
                 (e.opportunity_id, e.at, e.kind, state)
             })
@@ -443,7 +451,7 @@ mod tests {
             sql.starts_with(concat!(
                 "WITH d AS (UPDATE opportunities SET amount_minor = $4 WHERE id = $6 RETURNING id, ",
                 deal_columns!(),
-                ")"
+                ", deleted_at)"
             )),
             "{sql}"
         );

@@ -6,7 +6,6 @@
 use crate::history::{Change, bind_changes, inline, record, recorded};
 use crate::processes::StageRow;
 use crate::scope::{Kind, Scope, among, and, like, visibility};
-use crate::shares::ShareKind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -169,6 +168,7 @@ fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> Scope {
         v.role,
         Kind::Opportunity,
         &[
+            (true, "o.deleted_at IS NULL"),
             (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
             (f.owner_id.is_some(), "o.owner_id = $5"),
             (
@@ -325,7 +325,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Opportunity> {
-    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
+    read!(db, c => bind_viewer!(sqlx::query_as(select!(" AND o.deleted_at IS NULL AND o.id = $4")), v).bind(id).fetch_optional(c).await)?
         .ok_or(DbError::NotFound)
 }
 
@@ -355,7 +355,7 @@ pub async fn get_with_checks(db: &Db, v: &Viewer, id: i64) -> Result<DealRead> {
         ),
         " WHERE ",
         crate::sees!(opportunity),
-        " AND o.id = $4"
+        " AND o.deleted_at IS NULL AND o.id = $4"
     );
     let row: WithChecks =
         read!(db, c => bind_viewer!(sqlx::query_as(SQL), v).bind(id).fetch_optional(c).await)?
@@ -443,6 +443,8 @@ async fn stage_sums_from_totals(
             (v.role == Role::Rep, "t.owner_id = $1"),
             (f.process_id.is_some(), "t.process_id = $7"),
             (f.status.is_some(), "t.status = $9"),
+            // Deleted deals are kept under 'deleted' (migration 0013).
+            (f.status.is_none(), "t.status <> 'deleted'"),
             (f.owner_id.is_some(), "t.owner_id = $5"),
             (f.team_id.is_some(), team_filter.as_str()),
             (f.close_from.is_some(), "t.close_month >= $11"),
@@ -1055,18 +1057,84 @@ async fn step_to(
     updated(tx, n, inline, (opp.id, Actor::User(v.user_id), ts), changes).await
 }
 
+/// Deletes a deal the viewer controls. It is kept, with its history and its shares, marked
+/// deleted: lists, boards and totals leave it out (the totals' triggers, migration 0013), and
+/// a `deleted` event says who deleted it. An administrator can [`restore`] it.
 pub async fn delete(db: &Db, v: &Viewer, id: i64) -> Result<()> {
-    let sql = concat!(
-        "DELETE FROM opportunities WHERE id = $4 AND ",
-        controls!("opportunities")
-    );
-    if crate::delete_controlled(db, v, id, sql, Some(ShareKind::Opportunity)).await? {
+    let done = db
+        .write((*v, id), |tx, (v, id)| Box::pin(mark_deleted(tx, v, *id)))
+        .await?;
+    if done {
         return Ok(());
     }
     Err(crate::refusal(
         get(db, v, id).await.map(|r| r.editable),
         DbError::NotFound,
     ))
+}
+
+/// The statements of [`delete`]; false, having written nothing, if the viewer does not control
+/// the deal or it is deleted already.
+async fn mark_deleted(tx: &mut Tx, v: &Viewer, id: i64) -> Result<bool> {
+    let ts = now();
+    let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
+        "UPDATE opportunities SET deleted_at = $4, updated_at = $4, version = version + 1 WHERE id = $5 AND deleted_at IS NULL AND ",
+        controls!("opportunities")
+    )), v).bind(ts).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let change = Change::of(EventKind::Deleted, &false, &true);
+    record(tx, id, Actor::User(v.user_id), ts, [change]).await?;
+    Ok(true)
+}
+
+/// Brings a deleted deal back where it was, by `actor` (an administrator: the caller checks),
+/// with a `restored` event. `NotFound` if there is no such deleted deal.
+pub async fn restore(db: &Db, actor: Actor, id: i64) -> Result<()> {
+    let done = db
+        .write((actor, id), |tx, (actor, id)| {
+            Box::pin(async move {
+                let ts = now();
+                let n = write!(tx, c => sqlx::query(
+                    "UPDATE opportunities SET deleted_at = NULL, updated_at = $1, version = version + 1 WHERE id = $2 AND deleted_at IS NOT NULL"
+                ).bind(ts).bind(*id).execute(c).await.map(|r| r.rows_affected()))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                let change = Change::of(EventKind::Restored, &true, &false);
+                record(tx, *id, *actor, ts, [change]).await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if done { Ok(()) } else { Err(DbError::NotFound) }
+}
+
+/// A deleted deal, with when it was deleted.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Deleted {
+    #[sqlx(flatten)]
+    pub deal: Opportunity,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// The deleted deals, most recently deleted first (what an administrator may restore; the
+/// caller checks the viewer is one).
+pub async fn deleted(db: &Db, v: &Viewer, p: Paging) -> Result<Page<Deleted>> {
+    let items: Vec<Deleted> = read!(db, c => bind_viewer!(sqlx::query_as(concat!(
+        columns!(", o.deleted_at"),
+        " WHERE o.deleted_at IS NOT NULL ORDER BY o.deleted_at DESC, o.id DESC LIMIT $4 OFFSET $5"
+    )), v).bind(p.limit).bind(p.offset).fetch_all(c).await)?;
+    let total: i64 = read!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM opportunities WHERE deleted_at IS NOT NULL"
+    ).fetch_one(c).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: p.limit,
+        offset: p.offset,
+    })
 }
 
 #[cfg(test)]

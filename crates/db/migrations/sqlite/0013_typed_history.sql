@@ -1,9 +1,11 @@
 -- A complete, typed history (docs/ARCHITECTURE.md, "History"): every event of a deal records the
 -- deal's state after the change in typed columns, with who or what made it (a user, an import or
 -- the system, which has no user). The organization gets a time zone for "today" and periods, and
--- a deal the reason it was won or lost.
+-- a deal the reason it was won or lost. A deal deleted is kept with its history (`deleted_at`):
+-- lists, boards and totals leave it out, an administrator can restore it.
 
 ALTER TABLE opportunities ADD COLUMN close_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE opportunities ADD COLUMN deleted_at TEXT;
 ALTER TABLE org_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';
 
 CREATE TABLE opportunity_events_typed (
@@ -31,7 +33,8 @@ CREATE TABLE opportunity_events_typed (
     certainty_evidence INTEGER NOT NULL,
     tracked BOOLEAN NOT NULL,
     grade TEXT,
-    next_review_date TEXT
+    next_review_date TEXT,
+    deleted BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 -- The state after an existing event: for each field its history recorded, the "from" of the
@@ -65,3 +68,35 @@ DROP TABLE opportunity_events;
 ALTER TABLE opportunity_events_typed RENAME TO opportunity_events;
 CREATE INDEX opportunity_events_opp ON opportunity_events(opportunity_id, at);
 CREATE INDEX opportunity_events_at ON opportunity_events(at);
+
+-- The board's totals leave deleted deals out: they are kept under the status 'deleted', which no
+-- board or list asks for, so deleting and restoring move a deal out of and back into its column.
+DROP TRIGGER board_totals_insert;
+DROP TRIGGER board_totals_delete;
+DROP TRIGGER board_totals_update;
+
+CREATE TRIGGER board_totals_insert AFTER INSERT ON opportunities BEGIN
+    INSERT OR IGNORE INTO board_totals VALUES
+        (NEW.process_id, CASE WHEN NEW.deleted_at IS NULL THEN NEW.status ELSE 'deleted' END, NEW.owner_id, NEW.stage_id, substr(NEW.expected_close_date, 1, 8) || '01', 0, 0);
+    UPDATE board_totals SET deals = deals + 1, amount_minor = amount_minor + NEW.amount_minor
+    WHERE process_id = NEW.process_id AND status = CASE WHEN NEW.deleted_at IS NULL THEN NEW.status ELSE 'deleted' END AND owner_id = NEW.owner_id
+      AND stage_id = NEW.stage_id AND close_month = substr(NEW.expected_close_date, 1, 8) || '01';
+END;
+
+CREATE TRIGGER board_totals_delete AFTER DELETE ON opportunities BEGIN
+    UPDATE board_totals SET deals = deals - 1, amount_minor = amount_minor - OLD.amount_minor
+    WHERE process_id = OLD.process_id AND status = CASE WHEN OLD.deleted_at IS NULL THEN OLD.status ELSE 'deleted' END AND owner_id = OLD.owner_id
+      AND stage_id = OLD.stage_id AND close_month = substr(OLD.expected_close_date, 1, 8) || '01';
+END;
+
+CREATE TRIGGER board_totals_update
+AFTER UPDATE OF process_id, status, owner_id, stage_id, expected_close_date, amount_minor, deleted_at ON opportunities BEGIN
+    UPDATE board_totals SET deals = deals - 1, amount_minor = amount_minor - OLD.amount_minor
+    WHERE process_id = OLD.process_id AND status = CASE WHEN OLD.deleted_at IS NULL THEN OLD.status ELSE 'deleted' END AND owner_id = OLD.owner_id
+      AND stage_id = OLD.stage_id AND close_month = substr(OLD.expected_close_date, 1, 8) || '01';
+    INSERT OR IGNORE INTO board_totals VALUES
+        (NEW.process_id, CASE WHEN NEW.deleted_at IS NULL THEN NEW.status ELSE 'deleted' END, NEW.owner_id, NEW.stage_id, substr(NEW.expected_close_date, 1, 8) || '01', 0, 0);
+    UPDATE board_totals SET deals = deals + 1, amount_minor = amount_minor + NEW.amount_minor
+    WHERE process_id = NEW.process_id AND status = CASE WHEN NEW.deleted_at IS NULL THEN NEW.status ELSE 'deleted' END AND owner_id = NEW.owner_id
+      AND stage_id = NEW.stage_id AND close_month = substr(NEW.expected_close_date, 1, 8) || '01';
+END;

@@ -2,7 +2,7 @@
 //! criteria ticks, and the list's filters, sorts and paging.
 
 use crate::fixtures::{account, d, opp_input, opportunity, org, process};
-use opportune_core::history::EventKind;
+use opportune_core::history::{Actor, EventKind};
 use opportune_core::records::OppStatus;
 use opportune_db::history::Event;
 use opportune_db::opportunities::{self, OppFilter, OppInput, Sort};
@@ -468,24 +468,152 @@ async fn criteria_ticks_are_replaced_as_a_set(db: Db) {
     opportunities::delete(&db, &me, deal.id)
         .await
         .expect("delete");
-    assert!(
-        opportunities::checks(&db, deal.id)
-            .await
-            .expect("checks")
-            .is_empty(),
-        "ticks go with the deal"
-    );
-    assert!(
-        opportune_db::history::of_deal(&db, deal.id)
-            .await
-            .expect("history")
-            .is_empty(),
-        "so does its history"
-    );
     assert!(matches!(
         opportunities::get(&db, &me, deal.id).await,
         Err(DbError::NotFound)
     ));
+    assert_eq!(
+        opportunities::checks(&db, deal.id).await.expect("checks"),
+        ids[..1],
+        "a deleted deal keeps its ticks, to be restored with them"
+    );
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    assert_eq!(
+        (h[0].kind, h[0].deleted, h[0].actor_id),
+        (EventKind::Deleted, true, Some(me.user_id)),
+        "its history is kept and says who deleted it"
+    );
+}
+
+/// A deleted deal leaves every list, board column and total, is listed for administrators
+/// with when it went, and comes back whole when one restores it.
+async fn a_deleted_deal_is_kept_and_can_be_restored(db: Db) {
+    let o = org(&db).await;
+    let me = o.rep_east;
+    let a = account(&db, &me, "Hospital").await;
+    let sales = process(&db, "sales_cycle").await;
+    let deal = opportunity(&db, &me, a.id, &sales, "Ultrasound", 10_000, d(2027, 3, 31)).await;
+    let kept = opportunity(&db, &me, a.id, &sales, "CT", 5_000, d(2027, 3, 31)).await;
+    let open = OppFilter {
+        process_id: Some(sales.row.id),
+        status: Some("open".into()),
+        ..OppFilter::default()
+    };
+    let listed = |v| {
+        let db = db.clone();
+        async move {
+            opportunities::list(
+                &db,
+                &v,
+                &OppFilter::default(),
+                Sort::CloseAsc,
+                Paging::new(None, None),
+            )
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>()
+        }
+    };
+    let sums = |v| {
+        let (db, open) = (db.clone(), open.clone());
+        async move {
+            let s = opportunities::stage_sums(&db, &v, &open)
+                .await
+                .expect("sums");
+            s.iter()
+                .map(|x| (x.count, x.amount_minor))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(sums(me).await, [(2, 15_000)]);
+
+    assert!(matches!(
+        opportunities::delete(&db, &o.rep_west, deal.id).await,
+        Err(DbError::NotFound)
+    ));
+    opportunities::delete(&db, &me, deal.id)
+        .await
+        .expect("delete");
+    assert!(
+        matches!(
+            opportunities::delete(&db, &me, deal.id).await,
+            Err(DbError::NotFound)
+        ),
+        "deleted once"
+    );
+    for v in [me, o.mgr_east, o.admin] {
+        assert_eq!(listed(v).await, [kept.id], "{v:?}");
+        assert_eq!(sums(v).await, [(1, 5_000)], "{v:?}");
+        assert!(matches!(
+            opportunities::get(&db, &v, deal.id).await,
+            Err(DbError::NotFound)
+        ));
+    }
+    assert_eq!(
+        opportunities::stage_sums(&db, &o.admin, &OppFilter::default())
+            .await
+            .expect("sums")[0]
+            .count,
+        1,
+        "nor in the totals of every status"
+    );
+    let bin = opportunities::deleted(&db, &o.admin, Paging::new(None, None))
+        .await
+        .expect("deleted");
+    assert_eq!(
+        (
+            bin.total,
+            bin.items[0].deal.id,
+            bin.items[0].deal.name.as_str()
+        ),
+        (1, deal.id, "Ultrasound")
+    );
+
+    assert!(
+        matches!(
+            opportunities::restore(&db, Actor::User(o.admin.user_id), kept.id).await,
+            Err(DbError::NotFound)
+        ),
+        "only a deleted deal is restored"
+    );
+    opportunities::restore(&db, Actor::User(o.admin.user_id), deal.id)
+        .await
+        .expect("restore");
+    let back = opportunities::get(&db, &me, deal.id).await.expect("back");
+    assert_eq!(
+        (back.name.as_str(), back.amount_minor, back.version),
+        ("Ultrasound", 10_000, deal.version + 2)
+    );
+    assert_eq!(sums(me).await, [(2, 15_000)]);
+    assert_eq!(
+        opportunities::deleted(&db, &o.admin, Paging::new(None, None))
+            .await
+            .expect("deleted")
+            .total,
+        0
+    );
+    let h = opportune_db::history::of_deal(&db, deal.id)
+        .await
+        .expect("history");
+    assert_eq!(
+        h.iter().map(|e| e.kind).take(2).collect::<Vec<_>>(),
+        [EventKind::Restored, EventKind::Deleted]
+    );
+    assert_eq!(h[0].actor_id, Some(o.admin.user_id));
+    let report = opportune_db::history::check_replay(&db)
+        .await
+        .expect("replay");
+    assert_eq!(
+        (report.deals, report.failed),
+        (2, 0),
+        "{:?}",
+        report.failures
+    );
 }
 
 async fn the_list_filters_sorts_and_pages(db: Db) {
@@ -785,4 +913,5 @@ conformance!(
     criteria_ticks_are_replaced_as_a_set,
     the_list_filters_sorts_and_pages,
     search_matches_chinese_names,
+    a_deleted_deal_is_kept_and_can_be_restored,
 );

@@ -154,9 +154,11 @@ async fn an_account_in_use_is_not_deleted(db: Db) {
     opportunities::delete(&db, &o.rep_east, deal.id)
         .await
         .expect("delete the deal");
-    accounts::delete(&db, &o.rep_east, a.id)
-        .await
-        .expect("now it can go");
+    let refused = accounts::delete(&db, &o.rep_east, a.id).await;
+    assert!(
+        matches!(refused, Err(DbError::InUse)),
+        "a deleted deal is kept, and may be restored onto its account: {refused:?}"
+    );
 }
 
 fn contact_input(account_id: i64, owner_id: i64, name: &str) -> ContactInput {
@@ -401,14 +403,20 @@ async fn activities_crud_with_versions(db: Db) {
             .contact_id,
         None
     );
-    // Deleting the deal deletes its activities with it.
+    // A deleted deal is kept, and so are its activities: what happened still happened.
     opportunities::delete(&db, &me, deal.id)
         .await
         .expect("delete deal");
-    assert!(matches!(
-        activities::get(&db, &me, visit.id).await,
-        Err(DbError::NotFound)
-    ));
+    assert_eq!(
+        activities::get(&db, &me, visit.id)
+            .await
+            .expect("kept")
+            .opportunity_id,
+        Some(deal.id)
+    );
+    activities::delete(&db, &me, visit.id)
+        .await
+        .expect("delete");
     activities::delete(&db, &me, call.id).await.expect("delete");
     assert_eq!(
         activities::list(&db, &me, &ActivityFilter::default(), all())

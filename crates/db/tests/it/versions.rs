@@ -4,6 +4,7 @@
 //! board kept for one viewer is not thrown away for another team's work.
 
 use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
+use opportune_core::history::Actor;
 use opportune_db::accounts::{self, AccountInput};
 use opportune_db::activities;
 use opportune_db::contacts::{self, ContactInput};
@@ -206,7 +207,19 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     opportunities::delete(&db, &o.rep_east, deal.id)
         .await
         .expect("delete");
-    assert_eq!(moved(&db, &viewers, &mut seen).await, everyone, "deleted");
+    assert_eq!(
+        moved(&db, &viewers, &mut seen).await,
+        ["admin", "mgr_east", "rep_east", "rep_west"],
+        "deleted: the deal is kept, marked, as an edit would"
+    );
+    opportunities::restore(&db, Actor::User(o.admin.user_id), deal.id)
+        .await
+        .expect("restore");
+    assert_eq!(
+        moved(&db, &viewers, &mut seen).await,
+        ["admin", "mgr_east", "rep_east", "rep_west"],
+        "restored"
+    );
 
     // A bulk load, whose triggers are suspended, moves every version once it is restored.
     let mut tx = db.begin().await.expect("begin");

@@ -226,3 +226,14 @@ role-manager = Sales manager
 role-admin = Administrator
 page-not-found = Page not found
 page-not-found-help = The link may be out of date, or the record is not yours to see.
+
+deleted-title = Deleted deals
+deleted-help = A deleted deal is kept with its history; it is left out of lists, the board and totals. An administrator can put it back where it was.
+deleted-empty = No deleted deals.
+deleted-at = Deleted
+deleted-restore = Restore
+deleted-restored = “{ $name }” is restored.
+deleted-more = More
+deleted-admin-only = Only administrators can see and restore deleted deals.
+event-deleted = Deleted
+event-restored = Restored

@@ -223,3 +223,14 @@ role-manager = 销售经理
 role-admin = 管理员
 page-not-found = 页面不存在
 page-not-found-help = 链接可能已失效，或者你没有查看这条记录的权限。
+
+deleted-title = 已删除的商机
+deleted-help = 删除的商机连同其变更历史一并保留，不出现在列表、看板和合计中。管理员可将其恢复原位。
+deleted-empty = 没有已删除的商机。
+deleted-at = 删除时间
+deleted-restore = 恢复
+deleted-restored = 已恢复“{ $name }”。
+deleted-more = 更多
+deleted-admin-only = 只有管理员可以查看和恢复已删除的商机。
+event-deleted = 已删除
+event-restored = 已恢复

@@ -31,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(move_stage))
         .routes(routes!(set_checks))
         .routes(routes!(history))
+        .routes(routes!(deleted))
+        .routes(routes!(restore))
         .routes(routes!(board))
 }
 
@@ -311,7 +313,8 @@ async fn patch(
     Ok(Json(OppOut::from_row(o, checks)))
 }
 
-/// Deletes an opportunity and its history.
+/// Deletes an opportunity: it leaves every list, board and total, and is kept with its history
+/// (a `deleted` event) for an administrator to restore.
 #[utoipa::path(delete, operation_id = "delete_opportunity", path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete(
@@ -321,6 +324,42 @@ async fn delete(
 ) -> Result<StatusCode, ApiError> {
     opportunities::delete(&state.db, &me.viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A deleted deal, with when it was deleted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedOut {
+    #[serde(flatten)]
+    pub deal: OppOut,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// The deleted deals, most recently deleted first (administrators only).
+#[utoipa::path(get, operation_id = "list_deleted_opportunities", path = "/api/v1/opportunities/deleted", tag = "opportunities", params(PageQuery),
+    responses((status = 200, body = List<DeletedOut>), (status = 403, body = ErrorBody)))]
+async fn deleted(
+    State(state): State<AppState>,
+    me: ApiUser,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> Result<Json<List<DeletedOut>>, ApiError> {
+    let page = deals::deleted(&state, &me.viewer, q.paging()).await?;
+    Ok(Json(List::from_page(page, |d| DeletedOut {
+        deal: OppOut::from_row(d.deal, Vec::new()),
+        deleted_at: d.deleted_at,
+    })))
+}
+
+/// Restores a deleted deal where it was (administrators only); its history says who.
+#[utoipa::path(post, operation_id = "restore_opportunity", path = "/api/v1/opportunities/{id}/restore", tag = "opportunities", params(("id" = i64, Path)),
+    responses((status = 200, body = OppOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn restore(
+    State(state): State<AppState>,
+    me: ApiUser,
+    IdPath(id): IdPath,
+) -> Result<Json<OppOut>, ApiError> {
+    let deal = deals::restore(&state, &me.viewer, id).await?;
+    let checks = opportunities::checks(&state.db, id).await?;
+    Ok(Json(OppOut::from_row(deal, checks)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -388,7 +427,7 @@ pub struct EventOut {
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
     /// created, stage, amount, close_date, certainty, evidence, owner, team, status,
-    /// close_reason, name, tracked, grade, review_date or checks.
+    /// close_reason, name, tracked, grade, review_date, checks, deleted or restored.
     pub kind: String,
     pub from_value: Option<String>,
     pub to_value: Option<String>,
@@ -422,6 +461,8 @@ pub struct EventState {
     pub tracked: bool,
     pub grade: Option<String>,
     pub next_review_date: Option<NaiveDate>,
+    /// Deleted: kept, left out of lists, boards and totals.
+    pub deleted: bool,
 }
 
 impl From<Event> for EventOut {
@@ -453,6 +494,7 @@ impl From<Event> for EventOut {
                 tracked: e.tracked,
                 grade: e.grade,
                 next_review_date: e.next_review_date,
+                deleted: e.deleted,
             },
         }
     }

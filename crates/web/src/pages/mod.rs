@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod admin;
 pub mod board;
 pub mod contacts;
+pub mod deleted;
 pub mod lead_convert;
 pub mod leads;
 pub mod login;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(lead_convert::router())
         .merge(settings::router())
         .merge(admin::router())
+        .merge(deleted::router())
         .merge(org::router())
         .merge(shares::router())
         .merge(users::router())

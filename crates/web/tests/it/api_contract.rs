@@ -521,6 +521,7 @@ async fn the_history_lists_every_change(app: TestApp) {
 
 async fn deleting_a_deal_removes_it(app: TestApp) {
     let rep = app.user("rep@example.com", Role::Rep, None).await;
+    let admin = app.user("admin@example.com", Role::Admin, None).await;
     let acct = app.account(&rep, "Hospital").await;
     let opp = app
         .opportunity(&rep, acct, "Ultrasound", "100", "2027-03-31")
@@ -537,12 +538,54 @@ async fn deleting_a_deal_removes_it(app: TestApp) {
         app.get("/api/v1/opportunities", &rep).await.ok(200)["total"],
         0
     );
-    let r = app.delete(&format!("/api/v1/accounts/{acct}"), &rep).await;
+    app.delete(&format!("/api/v1/accounts/{acct}"), &rep)
+        .await
+        .err(409, "in_use");
+
+    // Kept: an administrator sees it among the deleted and puts it back.
+    app.get("/api/v1/opportunities/deleted", &rep)
+        .await
+        .err(403, "forbidden");
+    app.post(&format!("{path}/restore"), &rep, json!({}))
+        .await
+        .err(403, "forbidden");
+    let bin = app
+        .get("/api/v1/opportunities/deleted", &admin)
+        .await
+        .ok(200);
     assert_eq!(
-        r.status.as_u16(),
-        204,
-        "the account is free once its deal is gone"
+        (
+            bin["total"].as_i64(),
+            bin["items"][0]["id"].clone(),
+            bin["items"][0]["name"].as_str()
+        ),
+        (Some(1), opp["id"].clone(), Some("Ultrasound"))
     );
+    assert!(bin["items"][0]["deleted_at"].is_string());
+    let back = app
+        .post(&format!("{path}/restore"), &admin, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(back["id"], opp["id"]);
+    app.post(&format!("{path}/restore"), &admin, json!({}))
+        .await
+        .err(404, "not_found");
+    app.get(&path, &rep).await.ok(200);
+    assert_eq!(
+        app.get("/api/v1/opportunities", &rep).await.ok(200)["total"],
+        1
+    );
+    let h = app.get(&format!("{path}/history"), &rep).await.ok(200);
+    let kinds: Vec<&str> = h["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["restored", "deleted", "created"]);
+    assert_eq!(h["items"][1]["actor_id"], json!(rep.id));
+    assert_eq!(h["items"][0]["actor_id"], json!(admin.id));
+    assert_eq!(h["items"][1]["state"]["deleted"], json!(true));
 }
 
 /// "This year" is the organization's fiscal year, reckoned in its time zone: with a fiscal year

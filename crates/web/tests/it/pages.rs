@@ -573,7 +573,51 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
     );
 }
 
+/// The deal page's delete keeps the deal for an administrator, who restores it from the deleted
+/// deals' page; nobody else sees that page.
+async fn an_administrator_restores_a_deleted_deal(app: TestApp) {
+    let people = app.people().await;
+    let acct = app.account(&people.rep_east, "华东人民医院").await;
+    let o = app
+        .opportunity(&people.rep_east, acct, "超声设备采购", "1000", "2027-03-31")
+        .await;
+    let oid = id(&o);
+    let rep = browser(&app, &people.rep_east).await;
+    let gone = form(&rep, &app, &format!("/opportunities/{oid}/delete"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    let list = page(&rep, &app, "/opportunities").await;
+    assert!(!list.text.contains("超声设备采购"), "left out of the list");
+    assert_eq!(
+        page(&rep, &app, "/admin/deleted").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let admin = browser(&app, &people.admin).await;
+    let bin = page(&admin, &app, "/admin/deleted").await;
+    assert_eq!(bin.status, StatusCode::OK);
+    assert!(
+        bin.text.contains("已删除的商机") && bin.text.contains("超声设备采购"),
+        "{}",
+        bin.text
+    );
+    let restored = form(&admin, &app, &format!("/admin/deleted/{oid}/restore"), &[]).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let after = page(&admin, &app, &format!("/admin/deleted?restored={oid}")).await;
+    assert!(
+        after.text.contains("已恢复“超声设备采购”"),
+        "{}",
+        after.text
+    );
+    let deal = page(&rep, &app, &format!("/opportunities/{oid}")).await;
+    assert_eq!(deal.status, StatusCode::OK);
+    assert!(
+        deal.text.contains("已恢复") && deal.text.contains("已删除"),
+        "in its history"
+    );
+}
+
 http_tests!(
+    an_administrator_restores_a_deleted_deal,
     signed_out_visitors_get_the_sign_in_form,
     wrong_password_is_refused_and_the_email_kept,
     the_board_shows_what_each_role_may_see,
