@@ -530,6 +530,7 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
             item_labels(e.from_value.as_deref(), process, tr),
             item_labels(e.to_value.as_deref(), process, tr)
         ),
+        EventKind::Deleted | EventKind::Restored => String::new(),
         _ => format!("{} → {}", plain(&e.from_value), plain(&e.to_value)),
     };
     (label, change)
