@@ -8,7 +8,7 @@ use opportune_core::history::Actor;
 use opportune_core::process::{
     CriteriaMode, MoveDecision, MoveRefusal, MoveRequest, StageGate, StageUnmet, decide_move,
 };
-use opportune_core::records::{OppStatus, Role};
+use opportune_core::records::Role;
 use opportune_core::visibility::Viewer;
 use opportune_db::opportunities::{self, Opportunity};
 use opportune_db::processes::Process;
@@ -177,7 +177,7 @@ pub async fn move_stage(
         }));
     };
     let ticked: HashSet<i64> = ticked.iter().copied().collect();
-    let status = OppStatus::parse(&opp.status).unwrap_or(OppStatus::Open);
+    let status = opp.status;
     if let Some(r) = override_reason
         && r.chars().count() > crate::forms::NOTE_MAX
     {

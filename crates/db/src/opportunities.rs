@@ -37,7 +37,8 @@ pub struct Opportunity {
     pub smart_goal: String,
     pub source: String,
     pub competitors: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OppStatus,
     /// Why it was won or lost.
     pub close_reason: String,
     pub tracked: bool,
@@ -65,7 +66,7 @@ pub struct OppInput {
     pub smart_goal: String,
     pub source: String,
     pub competitors: String,
-    pub status: String,
+    pub status: OppStatus,
     pub close_reason: String,
     pub tracked: bool,
     pub grade: Option<String>,
@@ -86,7 +87,7 @@ impl From<&Opportunity> for OppInput {
             smart_goal: o.smart_goal.clone(),
             source: o.source.clone(),
             competitors: o.competitors.clone(),
-            status: o.status.clone(),
+            status: o.status,
             close_reason: o.close_reason.clone(),
             tracked: o.tracked,
             grade: o.grade.clone(),
@@ -631,7 +632,7 @@ pub(crate) async fn insert(
     // held (docs/PERFORMANCE.md, fix 20). No row when the owner does not exist.
     const INSERT: &str = "INSERT INTO opportunities (account_id, name, owner_id, team_id, amount_minor, currency, expected_close_date, process_id, stage_id, stage_entered_at, certainty, certainty_evidence, smart_goal, source, competitors, status, tracked, grade, first_meeting_date, next_review_date, closed_at, close_reason, created_at, updated_at) SELECT $1, $2, u.id, u.team_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $9, $9 FROM users u WHERE u.id = $3";
     let ts = now();
-    let closed_at = status_of(&x.status).closed_at(None, ts);
+    let closed_at = x.status.closed_at(None, ts);
     let changes = [Change {
         from: None,
         ..Change::of(EventKind::Created, &"", &stage_id)
@@ -645,7 +646,7 @@ pub(crate) async fn insert(
     let id: i64 = write!(tx, c => {
         let mut q = sqlx::query_scalar(sql).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency)
             .bind(x.expected_close_date).bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence)
-            .bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(&x.status).bind(x.tracked).bind(&x.grade)
+            .bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(x.status.as_str()).bind(x.tracked).bind(&x.grade)
             .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(&x.close_reason);
         if inline {
             q = q.bind(v.user_id);
@@ -709,12 +710,8 @@ pub async fn update(
 
 /// When a deal edited at `at` is closed ([`OppStatus::closed_at`]).
 fn closed_at(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    status_of(&x.status).closed_at(Some((status_of(&before.status), before.closed_at)), at)
-}
-
-/// A stored or validated status (the vocabulary's text; open if it is not one).
-fn status_of(text: &str) -> OppStatus {
-    OppStatus::parse(text).unwrap_or(OppStatus::Open)
+    x.status
+        .closed_at(Some((before.status, before.closed_at)), at)
 }
 
 /// `before` as an edit of its account-independent, owner-independent fields saved it at `at`.
@@ -728,7 +725,7 @@ fn edited_deal(before: &Opportunity, x: &OppInput, at: DateTime<Utc>) -> Opportu
         smart_goal: x.smart_goal.clone(),
         source: x.source.clone(),
         competitors: x.competitors.clone(),
-        status: x.status.clone(),
+        status: x.status,
         close_reason: x.close_reason.clone(),
         tracked: x.tracked,
         grade: x.grade.clone(),
@@ -817,7 +814,11 @@ fn changes<'a>(before: &Opportunity, x: &OppInput) -> Vec<Change<'a>> {
             before.owner_id.to_string(),
             x.owner_id.to_string(),
         ),
-        (EventKind::Status, before.status.clone(), x.status.clone()),
+        (
+            EventKind::Status,
+            before.status.as_str().to_owned(),
+            x.status.as_str().to_owned(),
+        ),
         (
             EventKind::CloseReason,
             before.close_reason.clone(),
@@ -888,7 +889,7 @@ fn edited<'a>(
     put!(smart_goal, Set::Text(&x.smart_goal));
     put!(source, Set::Text(&x.source));
     put!(competitors, Set::Text(&x.competitors));
-    put!(status, Set::Text(&x.status));
+    put!(status, Set::Text(x.status.as_str()));
     put!(close_reason, Set::Text(&x.close_reason));
     put!(tracked, Set::Flag(x.tracked));
     put!(grade, Set::OptText(x.grade.as_deref()));
@@ -1179,7 +1180,7 @@ mod tests {
             smart_goal: String::new(),
             source: String::new(),
             competitors: String::new(),
-            status: "open".into(),
+            status: OppStatus::Open,
             close_reason: String::new(),
             tracked: false,
             grade: None,

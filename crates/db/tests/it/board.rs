@@ -2,6 +2,7 @@
 //! page of each column, soonest close first.
 
 use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
+use opportune_core::records::OppStatus;
 use opportune_db::opportunities::{self, Card, OppFilter};
 use opportune_db::{Db, Viewer};
 
@@ -49,7 +50,7 @@ async fn columns_sum_and_page_per_stage(db: Db) {
     // Not on this board: a won deal, another process's deal, and (for the rep) a colleague's deal.
     let won = opportunity(&db, &me, a.id, &sales, "won", 7_000, d(2027, 1, 1)).await;
     let mut input = opp_input(&me, a.id, "won", 7_000, d(2027, 1, 1));
-    input.status = "won".into();
+    input.status = OppStatus::Won;
     opportunities::update(&db, &me, &won, &input)
         .await
         .expect("win");
@@ -244,7 +245,7 @@ async fn the_totals_agree_with_the_deals(db: Db) {
         .await
         .expect("amount, close month and owner");
     let mut won = opp_input(&o.rep_east, a.id, "b", 200, d(2027, 2, 1));
-    won.status = "won".into();
+    won.status = OppStatus::Won;
     opportunities::update(&db, &o.rep_east, &deals[1], &won)
         .await
         .expect("win");

@@ -8,6 +8,7 @@
 //! ```
 
 use chrono::NaiveDate;
+use opportune_core::records::OppStatus;
 use opportune_core::records::Role;
 use opportune_db::accounts::{self, Account, AccountInput};
 use opportune_db::activities::ActivityInput;
@@ -130,7 +131,7 @@ pub fn opp_input(
         smart_goal: String::new(),
         source: String::new(),
         competitors: String::new(),
-        status: "open".into(),
+        status: OppStatus::Open,
         close_reason: String::new(),
         tracked: false,
         grade: None,

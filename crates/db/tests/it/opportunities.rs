@@ -148,7 +148,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
     );
 
     // Won: a status event with its reason, and the deal is closed at that moment.
-    edit.status = "won".into();
+    edit.status = OppStatus::Won;
     edit.close_reason = "技术方案领先".into();
     let won = opportunities::update(&db, &me, &saved, &edit)
         .await
@@ -190,7 +190,7 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
     );
 
     // Reopened: closed_at is cleared.
-    edit.status = "open".into();
+    edit.status = OppStatus::Open;
     let reopened = opportunities::update(&db, &o.mgr_east, &handed, &edit)
         .await
         .expect("reopen");
@@ -245,7 +245,7 @@ async fn each_field_edited_alone_is_saved(db: Db) {
         |x, _, _| x.smart_goal = "Sign in June".into(),
         |x, _, _| x.source = "Referral".into(),
         |x, _, _| x.competitors = "GE".into(),
-        |x, _, _| x.status = "lost".into(),
+        |x, _, _| x.status = OppStatus::Lost,
         |x, _, _| x.tracked = true,
         |x, _, _| x.grade = Some("A".into()),
         |x, _, _| x.first_meeting_date = Some(d(2026, 12, 1)),
@@ -670,7 +670,7 @@ async fn the_list_filters_sorts_and_pages(db: Db) {
         50_000,
         d(2026, 12, 31),
     );
-    won.status = "won".into();
+    won.status = OppStatus::Won;
     won.certainty = 100;
     opportunities::update(&db, &o.rep_sh, &gamma, &won)
         .await

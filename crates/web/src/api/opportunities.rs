@@ -111,7 +111,7 @@ impl OppOut {
             smart_goal: o.smart_goal,
             source: o.source,
             competitors: o.competitors,
-            status: o.status,
+            status: o.status.as_str().to_owned(),
             close_reason: o.close_reason,
             tracked: o.tracked,
             grade: o.grade,

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::records::AccountForm;
-use opportune_core::records::{AccountGrade, AccountStatus};
+use opportune_core::records::{AccountGrade, AccountStatus, OppStatus};
 use opportune_core::{FieldErrors, Money};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter};
@@ -394,8 +394,8 @@ fn opp_row(tr: Tr, o: &Opportunity, close: chrono::NaiveDate) -> OppRow {
         stage: tr.pick(&o.stage_name_zh, &o.stage_name_en).to_owned(),
         amount: Money::from_minor(o.amount_minor).display_major(),
         close: close.to_string(),
-        status: o.status.clone(),
-        status_label: status_label(tr, &o.status),
+        status: o.status.as_str().to_owned(),
+        status_label: status_label(tr, o.status.as_str()),
     }
 }
 
@@ -460,7 +460,7 @@ async fn show_page(
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let mut won: Vec<&Opportunity> = opps.iter().filter(|o| o.status == "won").collect();
+    let mut won: Vec<&Opportunity> = opps.iter().filter(|o| o.status == OppStatus::Won).collect();
     won.sort_by_key(|o| std::cmp::Reverse(won_on(o)));
     let purchases_total =
         Money::from_minor(won.iter().map(|o| o.amount_minor).sum()).display_major();

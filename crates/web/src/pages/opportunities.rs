@@ -166,13 +166,13 @@ async fn list(
             stage: tr.pick(&o.stage_name_zh, &o.stage_name_en).to_owned(),
             amount: Money::from_minor(o.amount_minor).display_major(),
             close: o.expected_close_date.to_string(),
-            status_label: status_label(tr, &o.status),
+            status_label: status_label(tr, o.status.as_str()),
             name: o.name,
             account_id: o.account_id,
             account: o.account_name,
             owner: o.owner_name,
             certainty: o.certainty,
-            status: o.status,
+            status: o.status.as_str().to_owned(),
         })
         .collect();
     let prev = (paging.offset > 0).then(|| page_link(&uri, (paging.offset - paging.limit).max(0)));
@@ -737,7 +737,7 @@ async fn show_page(
         ),
         amount: amount.display_major(),
         weighted: money(amount.weighted(o.probability.clamp(0, 100) as u8), zh),
-        status_label: status_label(tr, &o.status),
+        status_label: status_label(tr, o.status.as_str()),
         stage_name: tr.pick(&o.stage_name_zh, &o.stage_name_en).to_owned(),
         process_name: process.name(tr.locale).to_owned(),
         days_in_stage: (chrono::Utc::now() - o.stage_entered_at).num_days(),
