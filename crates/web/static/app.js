@@ -43,22 +43,14 @@
       dialog.dataset.titleTemplate.replace("{stage}", column.dataset.stageName);
     var list = dialog.querySelector("[data-unmet]");
     list.innerHTML = "";
-    var inner = null;
-    var stage = null;
-    (err.unmet_criteria || []).forEach(function (c) {
-      if (!inner || c.stage_id !== stage) {
-        stage = c.stage_id;
-        var head = document.createElement("li");
-        var name = document.createElement("b");
-        name.textContent = c.stage;
-        inner = document.createElement("ul");
-        head.appendChild(name);
-        head.appendChild(inner);
-        list.appendChild(head);
-      }
+    var unmet = err.unmet_criteria || [];
+    // A jump past several stages names each criterion's stage; one stage is in the title.
+    var stages = unmet.map(function (c) { return c.stage_id; })
+      .filter(function (s, i, all) { return all.indexOf(s) === i; }).length;
+    unmet.forEach(function (c) {
       var li = document.createElement("li");
-      li.textContent = c.label;
-      inner.appendChild(li);
+      li.textContent = stages > 1 ? c.stage + " · " + c.label : c.label;
+      list.appendChild(li);
     });
     var canOverride = err.code === "criteria_unmet";
     dialog.querySelectorAll("[data-override]").forEach(function (el) { el.hidden = !canOverride; });

@@ -230,8 +230,8 @@ struct MoveRefusedPage {
     opp: Opportunity,
     stage_id: i64,
     stage_name: String,
-    /// Each stage the move would enter with its unmet criteria: (stage, criteria).
-    unmet: Vec<(String, Vec<String>)>,
+    /// The unmet criteria; each named with its stage when the move would enter several.
+    unmet: Vec<String>,
     other: Option<String>,
     next: String,
 }
@@ -275,16 +275,17 @@ async fn move_form(
                 unmet: refusal
                     .unmet
                     .iter()
-                    .map(|stage| {
-                        let criteria = stage
-                            .criteria
-                            .iter()
-                            .map(|(_, zh, en)| me.tr.pick(zh, en).to_owned())
-                            .collect();
-                        (
-                            me.tr.pick(&stage.name_zh, &stage.name_en).to_owned(),
-                            criteria,
-                        )
+                    .flat_map(|stage| {
+                        let name = me.tr.pick(&stage.name_zh, &stage.name_en);
+                        let several = refusal.unmet.len() > 1;
+                        stage.criteria.iter().map(move |(_, zh, en)| {
+                            let label = me.tr.pick(zh, en);
+                            if several {
+                                format!("{name} · {label}")
+                            } else {
+                                label.to_owned()
+                            }
+                        })
                     })
                     .collect(),
                 stage_id: f.stage_id,

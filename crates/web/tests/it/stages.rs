@@ -280,7 +280,7 @@ async fn a_jump_needs_every_passed_stages_criteria(app: TestApp) {
         history.contains("招标提前") && history.contains(n2),
         "{history}"
     );
-    assert!(history.contains("跳过的阶段"), "{history}");
+    assert!(history.contains("未满足进入条件而进入的阶段"), "{history}");
 }
 
 async fn moving_back_needs_no_criteria(app: TestApp) {
