@@ -3215,4 +3215,230 @@ mod tests {
         db.close().await;
         other.close().await;
     }
+
+    /// The habit of the rep with this e-mail (`rep{k+1}@demo.opportune`).
+    fn habit_of(email: &str) -> Persona {
+        let k: usize = email
+            .strip_prefix("rep")
+            .and_then(|rest| rest.split('@').next())
+            .and_then(|n| n.parse().ok())
+            .expect("a rep's e-mail");
+        Persona::of(k - 1)
+    }
+
+    fn median(mut xs: Vec<i64>) -> i64 {
+        assert!(!xs.is_empty(), "something to take the median of");
+        xs.sort_unstable();
+        xs[xs.len() / 2]
+    }
+
+    fn mean(xs: &[i64]) -> f64 {
+        assert!(!xs.is_empty(), "something to take the mean of");
+        xs.iter().sum::<i64>() as f64 / xs.len() as f64
+    }
+
+    /// Days each deal spent in its process's stall stage, per deal, from its history: each time
+    /// it was there and open, until the next change of stage or status (or now).
+    fn days_in_stall_stage(
+        events: &[(i64, DateTime<Utc>, i64, String)],
+        stall: &std::collections::HashMap<i64, i64>,
+        now: DateTime<Utc>,
+    ) -> std::collections::HashMap<i64, Vec<i64>> {
+        let mut out = std::collections::HashMap::<i64, Vec<i64>>::new();
+        for deal in events.chunk_by(|a, b| a.0 == b.0) {
+            let mut since: Option<DateTime<Utc>> = None;
+            for (_, at, stage, status) in deal {
+                let there = stall.contains_key(stage) && status == "open";
+                match (since, there) {
+                    (None, true) => since = Some(*at),
+                    (Some(t), false) => {
+                        out.entry(deal[0].0).or_default().push((*at - t).num_days());
+                        since = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(t) = since {
+                out.entry(deal[0].0).or_default().push((now - t).num_days());
+            }
+        }
+        out
+    }
+
+    /// A deal as the habits test reads it: id, owner's e-mail, status, certainty, creation.
+    type DealRow = (i64, String, String, i64, DateTime<Utc>);
+
+    #[tokio::test]
+    async fn a_demo_team_shows_its_habits() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = fresh(dir.path()).await;
+        let args = DemoArgs {
+            opportunities: 3_000,
+            seed: 42,
+        };
+        run(&db, &args).await.expect("the demo loads");
+        let now = opportune_db::now();
+        let Db::Sqlite { read, .. } = &db else {
+            panic!("the test runs on SQLite")
+        };
+        let deals: Vec<DealRow> = sqlx::query_as(
+            "SELECT o.id, u.email, o.status, o.certainty, o.created_at FROM opportunities o JOIN users u ON u.id = o.owner_id",
+        )
+        .fetch_all(read)
+        .await
+        .expect("the deals can be read");
+        let events: Vec<(i64, DateTime<Utc>, i64, String)> = sqlx::query_as(
+            "SELECT opportunity_id, at, stage_id, status FROM opportunity_events ORDER BY opportunity_id, at, id",
+        )
+        .fetch_all(read)
+        .await
+        .expect("the history can be read");
+        let stall: std::collections::HashMap<i64, i64> = active_processes(&db)
+            .await
+            .expect("the processes")
+            .iter()
+            .map(|p| (p.stages[p.stall_stage()].id, p.id))
+            .collect();
+        let in_stall = days_in_stall_stage(&events, &stall, now);
+
+        let of = |persona: Option<Persona>| {
+            deals
+                .iter()
+                .filter(move |d| persona.is_none_or(|p| habit_of(&d.1) == p))
+        };
+        let others = |persona: Persona| deals.iter().filter(move |d| habit_of(&d.1) != persona);
+        let win_rate = |ds: Vec<&DealRow>| {
+            let won = ds.iter().filter(|d| d.2 == "won").count() as f64;
+            let lost = ds.iter().filter(|d| d.2 == "lost").count() as f64;
+            won / (won + lost)
+        };
+        let reps = |persona: Persona| {
+            (0..rep_count(args.opportunities))
+                .filter(|k| Persona::of(*k) == persona)
+                .count() as f64
+        };
+
+        // The strong closer wins clearly more of the deals that close than the team.
+        let closer = win_rate(of(Some(Persona::Closer)).collect());
+        let team = win_rate(of(None).collect());
+        assert!(closer >= team + 0.2, "closer {closer:.2}, team {team:.2}");
+
+        // The staller's deals stay far longer at the stage nearest 50 % than the others' do.
+        let stalled = |ds: Vec<&DealRow>| {
+            median(
+                ds.iter()
+                    .flat_map(|d| in_stall.get(&d.0).into_iter().flatten().copied())
+                    .collect(),
+            )
+        };
+        let staller = stalled(of(Some(Persona::Staller)).collect());
+        let rest = stalled(others(Persona::Staller).collect());
+        assert!(staller >= 2 * rest, "staller {staller} days, others {rest}");
+        // … and fewer leave it forward: the staller wins less than the team.
+        assert!(win_rate(of(Some(Persona::Staller)).collect()) < team);
+
+        // The new rep has few deals, all younger than the day they joined.
+        let per_rep = |persona: Persona| of(Some(persona)).count() as f64 / reps(persona);
+        let new = per_rep(Persona::Newcomer);
+        let ordinary = per_rep(Persona::Ordinary);
+        assert!(
+            new * 2.0 <= ordinary,
+            "new rep {new:.0} deals, ordinary {ordinary:.0}"
+        );
+        let age = |d: &DealRow| (now - d.4).num_days();
+        assert!(
+            of(Some(Persona::Newcomer))
+                .map(age)
+                .all(|days| days <= NEW_REP_DAYS + 1)
+        );
+        let new_age = median(of(Some(Persona::Newcomer)).map(age).collect());
+        let other_age = median(others(Persona::Newcomer).map(age).collect());
+        assert!(
+            new_age * 2 <= other_age,
+            "new rep's deals {new_age} days old, others' {other_age}"
+        );
+
+        // The optimist claimed a high certainty on the deals it lost.
+        let lost_certainty = |ds: Vec<&DealRow>| {
+            mean(
+                &ds.iter()
+                    .filter(|d| d.2 == "lost")
+                    .map(|d| d.3)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let optimist = lost_certainty(of(Some(Persona::Optimist)).collect());
+        let realist = lost_certainty(others(Persona::Optimist).collect());
+        assert!(
+            optimist >= realist + 15.0,
+            "optimist {optimist:.0} %, others {realist:.0} %"
+        );
+
+        // About ten events a deal; every lost deal says why.
+        let per_deal = events.len() as f64 / deals.len() as f64;
+        assert!(
+            (8.0..=12.0).contains(&per_deal),
+            "{per_deal:.1} events per deal"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM opportunities WHERE status = 'lost' AND close_reason = ''"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM opportunity_events e JOIN opportunities o ON o.id = e.opportunity_id WHERE e.kind = 'status' AND e.close_reason != o.close_reason").await,
+            0,
+            "the closing carries the reason"
+        );
+        // Deals fall back, skip a stage with a reason, are demoted by the system.
+        let moves = "SELECT COUNT(*) FROM opportunity_events e JOIN stages f ON f.id = CAST(e.from_value AS INTEGER) JOIN stages t ON t.id = CAST(e.to_value AS INTEGER) WHERE e.kind = 'stage' AND ";
+        let moves_where = async |cond: &'static str| {
+            let Db::Sqlite { read, .. } = &db else {
+                panic!("the test runs on SQLite")
+            };
+            let sql = format!("{moves}{cond}");
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(read)
+                .await
+                .expect("the check query runs")
+        };
+        assert!(
+            moves_where("t.position < f.position").await > 0,
+            "some moves go back"
+        );
+        assert!(moves_where("t.position = f.position + 2 AND e.reason IS NOT NULL").await > 0);
+        assert_eq!(
+            moves_where("t.position > f.position + 1 AND e.reason IS NULL").await,
+            0
+        );
+        assert!(
+            moves_where("e.actor_kind = 'system' AND e.actor_id IS NULL AND t.position = 0").await
+                > 0,
+            "the system demotes stale prospects"
+        );
+        // Close dates slip out and are pulled in.
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'close_date' AND to_value < from_value").await > 0);
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'close_date' AND to_value > from_value").await > 0);
+        // Certainty goes down as well as up.
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'certainty' AND CAST(to_value AS INTEGER) < CAST(from_value AS INTEGER)").await > 0);
+        // Some activities end without a next step.
+        assert!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM activities WHERE next_step = '' AND next_step_date IS NULL"
+            )
+            .await
+                > 0
+        );
+
+        let report = opportune_db::history::check_replay(&db)
+            .await
+            .expect("the history can be replayed");
+        assert_eq!(report.deals, 3_000);
+        assert_eq!(report.failed, 0, "{:?}", report.failures);
+        db.close().await;
+    }
 }
