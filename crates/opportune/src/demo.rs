@@ -13,10 +13,12 @@
 use anyhow::{Context, bail};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use opportune_core::records::Role;
+use opportune_core::templates;
 use opportune_db::bulk::{self, Backend, Batch, Statement, Table, Value};
 use opportune_db::{Db, Tx, processes, users};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::borrow::Cow;
 use std::ops::RangeInclusive;
 use std::time::Instant;
 
@@ -46,9 +48,10 @@ impl Default for DemoArgs {
 }
 
 /// At most this many activities, whatever the number of deals.
-const ACTIVITY_CAP: u64 = 3_000_000;
-/// Activities per deal while under the cap.
-const ACTIVITIES_PER_DEAL: f64 = 2.5;
+const ACTIVITY_CAP: u64 = 3_500_000;
+/// Follow-up activities per deal (besides the one before each move forward and the one that
+/// ends a lost or abandoned deal, about 2.7 a deal together) while that stays under the cap.
+const FOLLOW_UPS_PER_DEAL: f64 = 0.6;
 /// Progress is reported every this many deals (and after each kind of record).
 const REPORT_EVERY_DEALS: u64 = 250_000;
 /// From this many deals on, and when they at least double the deals in the database, the
@@ -280,89 +283,200 @@ const BUSINESS_NEEDS: [&str; 5] = [
     "售后服务有保障",
 ];
 const PERSONAL_NEEDS: [&str; 5] = ["稳中求进", "希望获得认可", "规避风险", "职业晋升", "少操心"];
-const DEAL_STATUSES: [(&str, u32); 4] = [("open", 75), ("won", 12), ("lost", 9), ("abandoned", 4)];
 const DEAL_GRADES: [(&str, u32); 4] = [("A", 20), ("B", 35), ("C", 30), ("D", 15)];
 const DEAL_SUFFIXES: [&str; 4] = ["项目", "采购项目", "升级项目", "二期项目"];
 const PROCESS_WEIGHTS: [u32; 4] = [35, 25, 25, 15];
+/// Why deals are won.
+const WON_REASONS: [(&str, u32); 5] = [
+    ("方案契合需求", 30),
+    ("价格优势", 20),
+    ("客户关系", 20),
+    ("技术领先", 15),
+    ("服务承诺", 15),
+];
+/// Why deals are lost, besides a competitor (`竞争对手：…`, one of the deal's competitors).
+const LOST_REASONS: [(&str, u32); 4] = [
+    ("价格", 30),
+    ("技术方案", 20),
+    ("关系", 15),
+    ("预算取消", 20),
+];
+/// Why deals are abandoned; one in five is closed without saying why.
+const ABANDONED_REASONS: [(&str, u32); 4] = [
+    ("客户项目暂停", 35),
+    ("需求不明确", 25),
+    ("客户长期无回应", 20),
+    ("", 20),
+];
+/// The override reasons of a move that skips a stage.
+const SKIP_REASONS: [&str; 4] = [
+    "客户高层直接推动，跳过常规评估",
+    "老客户复购，流程从简",
+    "招标时间提前，先进入下一阶段",
+    "经理批准：决策人已口头承诺",
+];
 
-#[derive(Clone, Copy)]
-struct ActivityKind {
+/// An activity as a rep logs it: kind, notes, outcome and the next step agreed ("" for none).
+#[derive(Debug, Clone, Copy)]
+struct Logged {
     kind: &'static str,
-    weight: u32,
-    notes: &'static [&'static str],
+    notes: &'static str,
+    outcome: &'static str,
+    next_step: &'static str,
 }
 
-const ACTIVITY_KINDS: [ActivityKind; 8] = [
-    ActivityKind {
-        kind: "call",
-        weight: 30,
-        notes: &[
-            "电话沟通项目进展",
-            "电话确认需求细节",
-            "电话预约拜访时间",
-            "跟进报价反馈",
-        ],
-    },
-    ActivityKind {
-        kind: "visit",
-        weight: 25,
-        notes: &[
-            "拜访客户，介绍产品方案",
-            "拜访关键决策人",
-            "了解采购流程与预算",
-        ],
-    },
-    ActivityKind {
-        kind: "meeting",
-        weight: 12,
-        notes: &["参加需求评审会", "与采购小组讨论方案", "参加客户内部立项会"],
-    },
-    ActivityKind {
-        kind: "demo",
-        weight: 8,
-        notes: &["现场产品演示", "线上演示系统功能", "样机试用演示"],
-    },
-    ActivityKind {
-        kind: "joint_call",
-        weight: 7,
-        notes: &["经理陪同拜访决策者", "联合拜访，推动商务谈判"],
-    },
-    ActivityKind {
-        kind: "sample",
-        weight: 5,
-        notes: &["送样品试用", "提供样品及检测报告"],
-    },
-    ActivityKind {
-        kind: "site_visit",
-        weight: 5,
-        notes: &["邀请客户参观工厂", "组织参观样板客户"],
-    },
-    ActivityKind {
-        kind: "email",
-        weight: 8,
-        notes: &["发送技术方案", "邮件发送报价单", "发送会议纪要"],
-    },
+const fn logged(
+    kind: &'static str,
+    notes: &'static str,
+    outcome: &'static str,
+    next_step: &'static str,
+) -> Logged {
+    Logged {
+        kind,
+        notes,
+        outcome,
+        next_step,
+    }
+}
+
+/// The activities that lead into a stage of up to 20 % (a first contact).
+const TO_CONTACT: [Logged; 3] = [
+    logged(
+        "call",
+        "电话联系，介绍公司与产品",
+        "客户同意安排初次见面",
+        "初次拜访，了解需求",
+    ),
+    logged(
+        "email",
+        "发送公司介绍与成功案例",
+        "客户回复愿意进一步沟通",
+        "电话预约拜访时间",
+    ),
+    logged(
+        "visit",
+        "初次拜访，建立联系",
+        "确认存在采购需求",
+        "约见决策人",
+    ),
 ];
-const OUTCOMES: [&str; 8] = [
-    "客户认可方案",
-    "需进一步论证",
-    "同意进入下一步",
-    "对价格有异议",
-    "约定下次会面",
-    "获得预算信息",
-    "决策人表示支持",
-    "暂无明确结论",
+/// … of up to 40 % (qualifying: decision process, people, timing and funds).
+const TO_QUALIFY: [Logged; 3] = [
+    logged(
+        "visit",
+        "拜访关键决策人，了解采购流程与预算",
+        "获得预算与时间表信息",
+        "安排技术交流",
+    ),
+    logged(
+        "meeting",
+        "参加客户内部需求讨论会",
+        "需求与决策流程已明确",
+        "准备方案演示",
+    ),
+    logged(
+        "call",
+        "电话确认需求细节与预算范围",
+        "客户确认预算已立项",
+        "约见使用部门负责人",
+    ),
 ];
-const NEXT_STEPS: [&str; 8] = [
-    "提交正式报价",
-    "安排技术交流",
-    "约见决策人",
-    "准备投标文件",
-    "安排样品试用",
-    "邀请参观样板客户",
-    "跟进合同审批",
-    "确认付款条件",
+/// … of up to 60 % (the solution: demos, samples, reference visits).
+const TO_SOLUTION: [Logged; 4] = [
+    logged("demo", "现场产品演示", "客户认可方案", "提交技术方案"),
+    logged(
+        "sample",
+        "送样品试用并提供检测报告",
+        "试用反馈良好",
+        "提交正式报价",
+    ),
+    logged(
+        "site_visit",
+        "组织参观样板客户",
+        "客户对案例效果认可",
+        "提交正式方案与报价",
+    ),
+    logged("meeting", "技术交流会", "技术参数倾向我方", "提交正式报价"),
 ];
+/// … below 90 % (the proposal and the negotiation).
+const TO_PROPOSAL: [Logged; 3] = [
+    logged("meeting", "方案汇报会", "决策人表示支持", "商务谈判"),
+    logged(
+        "joint_call",
+        "经理陪同拜访决策者",
+        "决策人口头认可合作",
+        "确认合同条款",
+    ),
+    logged(
+        "email",
+        "邮件发送正式报价单",
+        "客户接受报价区间",
+        "约定商务谈判时间",
+    ),
+];
+/// … below 100 % (the commitment).
+const TO_COMMIT: [Logged; 2] = [
+    logged(
+        "joint_call",
+        "联合拜访，推动商务谈判",
+        "双方就合同条款达成一致",
+        "签订合同",
+    ),
+    logged(
+        "meeting",
+        "合同谈判会议",
+        "价格与付款条件已确认",
+        "跟进合同审批",
+    ),
+];
+/// … of 100 %, or the win itself (the contract).
+const TO_CLOSE: [Logged; 2] = [
+    logged("visit", "签订合同", "合同已签订", "安排交付与培训"),
+    logged("call", "确认合同回款", "已收到首付款", "安排交付与培训"),
+];
+/// Activities between the moves; some end without a next step.
+const FOLLOW_UPS: [Logged; 8] = [
+    logged("call", "电话沟通项目进展", "暂无明确结论", ""),
+    logged("email", "发送会议纪要", "客户已确认收到", ""),
+    logged("call", "跟进报价反馈", "对价格有异议", "调整报价方案"),
+    logged("visit", "例行拜访", "约定下次会面", "下周再次拜访"),
+    logged("call", "电话确认需求细节", "需进一步论证", "安排技术交流"),
+    logged("email", "发送技术资料", "客户内部评估中", ""),
+    logged(
+        "meeting",
+        "参加客户内部立项会",
+        "项目已立项",
+        "约见采购负责人",
+    ),
+    logged(
+        "visit",
+        "拜访使用科室/部门",
+        "使用部门表示支持",
+        "约见决策人",
+    ),
+];
+/// The last activity of a lost deal.
+const LOST_NOTICES: [Logged; 2] = [
+    logged("call", "客户通知采购结果", "客户选择了其他供应商", ""),
+    logged("visit", "拜访了解落选原因", "项目已定标，未中标", ""),
+];
+/// The last activity of an abandoned deal.
+const ABANDON_NOTICES: [Logged; 2] = [
+    logged("call", "多次联系客户未果", "项目暂停", ""),
+    logged("email", "发送跟进邮件，无回复", "客户暂无采购计划", ""),
+];
+
+/// The activities that lead into a stage of `probability` %.
+fn lead_in(probability: i64) -> &'static [Logged] {
+    match probability {
+        ..=20 => &TO_CONTACT,
+        21..=40 => &TO_QUALIFY,
+        41..=60 => &TO_SOLUTION,
+        61..=89 => &TO_PROPOSAL,
+        90..=99 => &TO_COMMIT,
+        _ => &TO_CLOSE,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Industry {
@@ -613,6 +727,135 @@ fn between(a: DateTime<Utc>, b: DateTime<Utc>, frac: f64) -> DateTime<Utc> {
     a + Duration::seconds(((b - a).num_seconds() as f64 * frac) as i64)
 }
 
+/// A draw from the standard normal distribution (Box–Muller).
+fn normal(rng: &mut StdRng) -> f64 {
+    let u: f64 = rng.random_range(f64::EPSILON..1.0);
+    let v: f64 = rng.random_range(0.0..1.0);
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+/// A log-normal factor of median 1: most draws near 1, a long tail above.
+fn spread(rng: &mut StdRng, sigma: f64) -> f64 {
+    (sigma * normal(rng)).exp()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reps' habits
+
+/// How long ago the new reps joined, in days.
+const NEW_REP_DAYS: i64 = 120;
+/// How many reps the habits take in turn ([`Persona::of`]).
+const PERSONAS_EVERY: usize = 8;
+
+/// How a rep sells, so that per-rep analyses have something to find.
+///
+/// Rep `k` (counting from 0 in the order they are created, so `rep{k+1}@demo.opportune`) has the
+/// habit [`Persona::of`]`(k)`: of every eight reps the first is a strong closer, the second a
+/// staller, the third new and the fourth optimistic; the other four are ordinary. Any team of four
+/// reps or more has each of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    /// Wins most of the deals it closes, and fast: shorter stages, fewer losses.
+    Closer,
+    /// Its deals stall at one stage, the one nearest 50 % ([`ProcessInfo::stall_stage`], SPEC §6
+    /// shape C "stuck at 50 %"): about four times as long there, and most of them leave it lost,
+    /// abandoned or back.
+    Staller,
+    /// Joined [`NEW_REP_DAYS`] days ago with a third of the accounts of the others: few deals, all
+    /// created since, so a thin top of the funnel (SPEC §6 shape B, "new rep").
+    Newcomer,
+    /// Claims a certainty 20–30 points above the stage's and above its own evidence, and loses
+    /// more often than the others: high certainty on deals that end lost.
+    Optimist,
+    Ordinary,
+}
+
+/// A rep's habits as numbers.
+#[derive(Debug, Clone, Copy)]
+struct Habits {
+    /// Time spent in a stage against its target duration (median).
+    pace: f64,
+    /// Chance that a deal leaving a stage below the last open one is lost; abandoned.
+    lose: f64,
+    abandon: f64,
+    /// Chance that a deal leaving the last open stage is won.
+    win: f64,
+    /// Points claimed above the certainty a stage suggests.
+    optimism: i64,
+    /// The rep's average sales cycle in days: a prospect older than this falls back to the first
+    /// stage of the prospect process (SPEC §3.2).
+    cycle: i64,
+    /// First expected close date, in days after the creation.
+    first_close: (i64, i64),
+    /// Share of the accounts, against 3 for an ordinary rep.
+    accounts: u32,
+}
+
+impl Persona {
+    /// The habit of rep `k` (see [`Persona`]).
+    fn of(k: usize) -> Persona {
+        match k % PERSONAS_EVERY {
+            0 => Persona::Closer,
+            1 => Persona::Staller,
+            2 => Persona::Newcomer,
+            3 => Persona::Optimist,
+            _ => Persona::Ordinary,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Persona::Closer => "strong closer",
+            Persona::Staller => "stalls at the stage nearest 50 %",
+            Persona::Newcomer => "new (few, young deals)",
+            Persona::Optimist => "optimistic certainty",
+            Persona::Ordinary => "ordinary",
+        }
+    }
+
+    fn habits(self) -> Habits {
+        let ordinary = Habits {
+            pace: 1.0,
+            lose: 0.06,
+            abandon: 0.025,
+            win: 0.6,
+            optimism: 0,
+            cycle: 90,
+            first_close: (45, 150),
+            accounts: 3,
+        };
+        match self {
+            Persona::Closer => Habits {
+                pace: 0.55,
+                lose: 0.025,
+                abandon: 0.01,
+                win: 0.88,
+                cycle: 60,
+                first_close: (30, 100),
+                ..ordinary
+            },
+            Persona::Staller => Habits {
+                cycle: 120,
+                ..ordinary
+            },
+            Persona::Newcomer => Habits {
+                win: 0.55,
+                accounts: 1,
+                first_close: (30, 120),
+                ..ordinary
+            },
+            Persona::Optimist => Habits {
+                lose: 0.09,
+                win: 0.45,
+                optimism: 25,
+                first_close: (30, 90),
+                ..ordinary
+            },
+            Persona::Ordinary => ordinary,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plan: everything fixed before generation
 
@@ -627,6 +870,8 @@ struct Rep {
 struct StageInfo {
     id: i64,
     probability: i64,
+    /// The stage's target duration in days.
+    target_days: i64,
     entry: Vec<i64>,
 }
 
@@ -634,6 +879,9 @@ struct StageInfo {
 struct ProcessInfo {
     id: i64,
     stages: Vec<StageInfo>,
+    /// The prospect system: an open prospect older than its rep's sales cycle falls back to the
+    /// first stage (a system event).
+    demotes: bool,
 }
 
 impl ProcessInfo {
@@ -643,6 +891,25 @@ impl ProcessInfo {
             0 => self.stages.len(),
             n => n,
         }
+    }
+
+    /// The last stage an open deal may be in.
+    fn top(&self) -> usize {
+        self.open_stages() - 1
+    }
+
+    /// The stage of 100 % a won deal moves into, if the process has one (else a deal is won in its
+    /// last stage).
+    fn won_stage(&self) -> Option<usize> {
+        (self.open_stages() < self.stages.len()).then(|| self.stages.len() - 1)
+    }
+
+    /// Where the staller's deals stall: the open stage past the first whose probability is nearest
+    /// 50 % (the lower on a tie).
+    fn stall_stage(&self) -> usize {
+        (1..=self.top())
+            .min_by_key(|&s| (self.stages[s].probability - 50).abs())
+            .unwrap_or(0)
     }
 }
 
@@ -663,12 +930,15 @@ struct Plan {
     deals: u64,
     accounts: u64,
     leads: u64,
-    activities_per_deal: f64,
+    /// Follow-up activities per deal ([`FOLLOW_UPS_PER_DEAL`]).
+    follow_ups: f64,
     now: DateTime<Utc>,
     today: NaiveDate,
     /// Midnight (UTC) of today.
     day0: DateTime<Utc>,
     reps: Vec<Rep>,
+    /// The running sum of the reps' shares of the accounts ([`Habits::accounts`]).
+    account_shares: Vec<u32>,
     /// The manager of each region, by name.
     managers: Vec<String>,
     processes: Vec<ProcessInfo>,
@@ -699,16 +969,25 @@ impl Plan {
     ) -> Plan {
         let n = args.opportunities;
         let today = now.date_naive();
+        let account_shares = (0..reps.len())
+            .scan(0, |sum, k| {
+                *sum += Persona::of(k).habits().accounts;
+                Some(*sum)
+            })
+            .collect();
         Plan {
             seed: args.seed,
             deals: n,
             accounts: account_count(n),
             leads: lead_count(n),
-            activities_per_deal: ACTIVITIES_PER_DEAL.min(ACTIVITY_CAP as f64 / n.max(1) as f64),
+            follow_ups: FOLLOW_UPS_PER_DEAL
+                .min(ACTIVITY_CAP as f64 / n.max(1) as f64 - 3.0)
+                .max(0.0),
             now,
             today,
             day0: today.and_time(chrono::NaiveTime::MIN).and_utc(),
             reps,
+            account_shares,
             managers,
             processes,
             ids,
@@ -724,6 +1003,20 @@ impl Plan {
     fn office_day(&self, rng: &mut StdRng, days_ago: RangeInclusive<i64>) -> DateTime<Utc> {
         let days = rng.random_range(days_ago);
         self.office_time(rng, days)
+    }
+
+    /// An account's owner, drawn by the reps' shares.
+    fn account_owner(&self, rng: &mut StdRng) -> usize {
+        let total = self.account_shares.last().copied().unwrap_or(1).max(1);
+        let x = rng.random_range(0..total);
+        self.account_shares
+            .partition_point(|&sum| sum <= x)
+            .min(self.reps.len().saturating_sub(1))
+    }
+
+    /// How many days ago `at` was (0 for today).
+    fn days_ago(&self, at: DateTime<Utc>) -> i64 {
+        (self.today - at.date_naive()).num_days()
     }
 }
 
@@ -746,7 +1039,7 @@ struct Account {
 
 fn account(plan: &Plan, j: u64) -> Account {
     let mut rng = rng_for(plan.seed, STREAM_ACCOUNTS, j);
-    let owner = rng.random_range(0..plan.reps.len());
+    let owner = plan.account_owner(&mut rng);
     let region = plan.reps[owner].region;
     let (city, city_en) = pick(&mut rng, &REGIONS[region].cities);
     let industry = pick_weighted(&mut rng, &INDUSTRIES);
@@ -952,12 +1245,131 @@ impl AccountInfo {
     }
 }
 
+/// The fields of a deal that its history records, as one event left them (the name, owner and
+/// team of a demo deal do not change).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct State {
+    /// Index into the process's stages.
+    stage: usize,
+    amount_minor: i64,
+    expected_close: NaiveDate,
+    status: &'static str,
+    /// Whether the deal's close reason is set: from its closing on.
+    reason: bool,
+    certainty: i64,
+    evidence: i64,
+    tracked: bool,
+    grade: Option<&'static str>,
+    next_review: Option<NaiveDate>,
+}
+
+/// A change of one field of [`State`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Set {
+    Stage(usize),
+    Amount(i64),
+    CloseDate(NaiveDate),
+    Certainty(i64),
+    Evidence(i64),
+    /// A new status; closing brings the close reason.
+    Status(&'static str),
+    Tracked(bool),
+    Grade(Option<&'static str>),
+    Review(Option<NaiveDate>),
+}
+
+impl State {
+    /// Makes the change; answers its event's kind with the value before and after, or `None` if
+    /// it changes nothing.
+    fn apply(&mut self, set: Set, stages: &[StageInfo]) -> Option<(&'static str, String, String)> {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let (kind, from, to) = match set {
+            Set::Stage(s) => {
+                let from = std::mem::replace(&mut self.stage, s);
+                (
+                    "stage",
+                    stages[from].id.to_string(),
+                    stages[s].id.to_string(),
+                )
+            }
+            Set::Amount(a) => {
+                let from = std::mem::replace(&mut self.amount_minor, a);
+                ("amount", from.to_string(), a.to_string())
+            }
+            Set::CloseDate(d) => {
+                let from = std::mem::replace(&mut self.expected_close, d);
+                ("close_date", from.to_string(), d.to_string())
+            }
+            Set::Certainty(c) => {
+                let from = std::mem::replace(&mut self.certainty, c);
+                ("certainty", from.to_string(), c.to_string())
+            }
+            Set::Evidence(e) => {
+                let from = std::mem::replace(&mut self.evidence, e);
+                ("evidence", from.to_string(), e.to_string())
+            }
+            Set::Status(s) => {
+                let from = std::mem::replace(&mut self.status, s);
+                self.reason = s != "open";
+                ("status", from.to_owned(), s.to_owned())
+            }
+            Set::Tracked(t) => {
+                let from = std::mem::replace(&mut self.tracked, t);
+                ("tracked", from.to_string(), t.to_string())
+            }
+            Set::Grade(g) => {
+                let from = std::mem::replace(&mut self.grade, g);
+                (
+                    "grade",
+                    from.unwrap_or_default().to_owned(),
+                    g.unwrap_or_default().to_owned(),
+                )
+            }
+            Set::Review(d) => {
+                let from = std::mem::replace(&mut self.next_review, d);
+                ("review_date", date(from), date(d))
+            }
+        };
+        (from != to).then_some((kind, from, to))
+    }
+}
+
+/// A change before it is put in order: when, what, by whom and why.
+#[derive(Debug, Clone)]
+struct Change {
+    at: DateTime<Utc>,
+    set: Set,
+    /// Made by the system (no user) rather than the deal's owner.
+    system: bool,
+    /// The override reason of a move past unmet criteria.
+    reason: Option<&'static str>,
+    detail: Option<String>,
+}
+
+impl Change {
+    fn by_owner(at: DateTime<Utc>, set: Set) -> Change {
+        Change {
+            at,
+            set,
+            system: false,
+            reason: None,
+            detail: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct Event {
     at: DateTime<Utc>,
     kind: &'static str,
     from: Option<String>,
     to: Option<String>,
+    /// Made by the system (actor_kind 'system', no actor id).
+    system: bool,
+    reason: Option<&'static str>,
+    detail: Option<String>,
+    /// The deal as the event left it.
+    state: State,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -981,6 +1393,7 @@ struct Deal {
     process: usize,
     stage: usize,
     status: &'static str,
+    close_reason: Cow<'static, str>,
     name: String,
     amount_minor: i64,
     expected_close: NaiveDate,
@@ -997,25 +1410,18 @@ struct Deal {
     closed_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    /// In time order.
+    /// In time order, the creation first; each with the deal's state after it.
     events: Vec<Event>,
     activities: Vec<Activity>,
     /// Ticked entry criteria: (item id, when).
     checks: Vec<(i64, DateTime<Utc>)>,
 }
 
-/// The certainty level a deal at `probability` % plausibly claims.
-fn certainty_for(rng: &mut StdRng, probability: i64, status: &str) -> i64 {
-    match status {
-        "won" => 100,
-        "open" if probability <= 10 && rng.random_bool(0.05) => 0,
-        _ => {
-            let base = ((probability + 5) / 10 * 10).clamp(10, 90);
-            let jitter = pick(rng, &[-10, 0, 0, 10]);
-            let lost = if status == "open" { 0 } else { 10 };
-            (base + jitter - lost).clamp(10, 90)
-        }
-    }
+/// The certainty a rep claims for a deal at `probability` %, `optimism` points above what the
+/// stage suggests.
+fn claimed_level(rng: &mut StdRng, probability: i64, optimism: i64) -> i64 {
+    let base = ((probability + 5) / 10 * 10).clamp(10, 90);
+    (base + pick(rng, &[-10, 0, 0, 10]) + optimism).clamp(10, 90)
 }
 
 /// The evidence bits for a claimed level: usually every level up to it, sometimes one missing
@@ -1037,58 +1443,218 @@ fn amount_for(rng: &mut StdRng, industry: Industry) -> i64 {
     (cny / 1_000.0).round() as i64 * 1_000
 }
 
+/// `cny` × `factor`, kept within the industry's bounds and rounded to 1,000 CNY.
+fn revised(cny: i64, factor: f64, industry: Industry) -> i64 {
+    let (lo, hi) = industry.amount_range();
+    ((cny as f64 * factor).clamp(lo, hi) / 1_000.0).round() as i64 * 1_000
+}
+
+/// How a deal came into a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    Created,
+    /// The next stage.
+    Forward,
+    /// Two stages on, past one whose criteria were not met (with an override reason).
+    Skip,
+    /// The stage before.
+    Back,
+    /// Back to the first stage of the prospect system, by the system.
+    Demoted,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Visit {
+    stage: usize,
+    at: DateTime<Utc>,
+    how: Move,
+}
+
+/// A deal's way through its process: the stages it was in, and how it ended.
+#[derive(Debug, Clone)]
+struct Walk {
+    visits: Vec<Visit>,
+    status: &'static str,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Forward,
+    Skip,
+    Back,
+    Lost,
+    Abandoned,
+}
+
+/// At most this many stage moves a deal.
+const MAX_MOVES: usize = 12;
+
+/// What happens when a deal leaves stage `stage` (of which `top` is the last open one);
+/// `stalls` when it is the staller's stall stage.
+fn outcome(rng: &mut StdRng, h: &Habits, stage: usize, top: usize, stalls: bool) -> Outcome {
+    let back = if stage > 0 { 0.06 } else { 0.0 };
+    let (lose, abandon, back, skip) = if stage == top {
+        let rest = (1.0 - h.win - back).max(0.0);
+        (rest * 0.75, rest * 0.25, back, 0.0)
+    } else if stalls {
+        (0.28, 0.15, 0.12, 0.0)
+    } else {
+        let abandon = if stage == 0 {
+            h.abandon * 1.6
+        } else {
+            h.abandon
+        };
+        let skip = if stage + 2 <= top { 0.07 } else { 0.0 };
+        (h.lose, abandon, back, skip)
+    };
+    let x: f64 = rng.random_range(0.0..1.0);
+    if x < lose {
+        Outcome::Lost
+    } else if x < lose + abandon {
+        Outcome::Abandoned
+    } else if x < lose + abandon + back {
+        Outcome::Back
+    } else if x < lose + abandon + back + skip {
+        Outcome::Skip
+    } else {
+        Outcome::Forward
+    }
+}
+
+impl Plan {
+    /// An office-hours instant `days_ago` days back, or, if that is not later than `after`, a few
+    /// minutes after `after`.
+    fn later(&self, rng: &mut StdRng, days_ago: i64, after: DateTime<Utc>) -> DateTime<Utc> {
+        let at = self.office_time(rng, days_ago);
+        if at > after {
+            at
+        } else {
+            after + Duration::seconds(rng.random_range(60..=1_800))
+        }
+    }
+}
+
+/// A deal of a rep with `persona`, created `born` days ago at `created_at`, through its process:
+/// each stage takes about its target duration (the rep's pace, a long tail), then the deal moves
+/// on, skips a stage, falls back, is lost or abandoned; leaving the last open stage forward wins
+/// it. Whatever would happen today or later has not happened: the deal is open.
+fn walk(
+    plan: &Plan,
+    rng: &mut StdRng,
+    proc: &ProcessInfo,
+    persona: Persona,
+    born: i64,
+    created_at: DateTime<Utc>,
+) -> Walk {
+    let h = persona.habits();
+    let top = proc.top();
+    let stall = proc.stall_stage();
+    let mut visits = vec![Visit {
+        stage: 0,
+        at: created_at,
+        how: Move::Created,
+    }];
+    let (mut stage, mut day, mut last) = (0, born, created_at);
+    let mut demoted = false;
+    let closed = |visits, status, at| Walk {
+        visits,
+        status,
+        closed_at: Some(at),
+    };
+    for _ in 0..MAX_MOVES {
+        let stalls = persona == Persona::Staller && stage == stall && stage > 0;
+        let target = proc.stages[stage].target_days.max(3) as f64;
+        let stay = target * h.pace * spread(rng, 0.6) * if stalls { 4.0 } else { 1.0 };
+        let leave = day - (stay.round() as i64).max(1);
+        // The nightly check demotes a prospect older than the rep's cycle, at midnight in China.
+        let due = (born - h.cycle).min(day - 1);
+        if proc.demotes && !demoted && (1..top).contains(&stage) && due > leave && due >= 1 {
+            let at = (plan.day0 - Duration::days(due) - Duration::hours(8))
+                .max(last + Duration::minutes(1));
+            visits.push(Visit {
+                stage: 0,
+                at,
+                how: Move::Demoted,
+            });
+            (stage, day, last, demoted) = (0, due, at, true);
+            continue;
+        }
+        if leave < 1 {
+            break;
+        }
+        let at = plan.later(rng, leave, last);
+        (day, last) = (leave, at);
+        let (next, how) = match outcome(rng, &h, stage, top, stalls) {
+            Outcome::Forward if stage == top => {
+                let Some(won) = proc.won_stage() else {
+                    return closed(visits, "won", at);
+                };
+                visits.push(Visit {
+                    stage: won,
+                    at,
+                    how: Move::Forward,
+                });
+                let signed = at + Duration::seconds(rng.random_range(600..=7_200));
+                return closed(visits, "won", signed);
+            }
+            Outcome::Forward => (stage + 1, Move::Forward),
+            Outcome::Skip => (stage + 2, Move::Skip),
+            Outcome::Back => (stage - 1, Move::Back),
+            Outcome::Lost => return closed(visits, "lost", at),
+            Outcome::Abandoned => return closed(visits, "abandoned", at),
+        };
+        stage = next;
+        visits.push(Visit { stage, at, how });
+    }
+    Walk {
+        visits,
+        status: "open",
+        closed_at: None,
+    }
+}
+
+/// The detail of a move that skipped `stage`: its entry criteria were not met.
+fn skipped_detail(proc: &ProcessInfo, stage: usize) -> String {
+    let s = &proc.stages[stage];
+    let unmet = s
+        .entry
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    format!(
+        "{{\"skipped\":[{{\"stage_id\":{},\"unmet\":[{unmet}]}}]}}",
+        s.id
+    )
+}
+
 fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     let mut rng = rng_for(plan.seed, STREAM_DEALS, i);
     let account = rng.random_range(0..accounts.len());
     let acct = &accounts[account];
+    let persona = Persona::of(acct.owner);
+    let h = persona.habits();
     let process = weighted(
         &mut rng,
         (0..plan.processes.len()).map(|p| PROCESS_WEIGHTS[p % PROCESS_WEIGHTS.len()]),
     );
     let proc = &plan.processes[process];
-    let status = pick_weighted(&mut rng, &DEAL_STATUSES);
-    let open_stages = proc.open_stages();
-    let stage = match status {
-        "open" => weighted(&mut rng, (0..open_stages).map(|k| (open_stages - k) as u32)),
-        "won" => proc.stages.len() - 1,
-        _ => rng.random_range(0..open_stages),
-    };
-
-    let (created_at, closed_at) = if status == "open" {
-        (plan.office_day(&mut rng, 1..=HISTORY_DAYS), None)
+    let born = if persona == Persona::Newcomer {
+        rng.random_range(1..=NEW_REP_DAYS)
     } else {
-        let closed_days = rng.random_range(1..=200);
-        let cycle = rng.random_range(15..=240);
-        let created = plan.office_time(&mut rng, (closed_days + cycle).min(HISTORY_DAYS));
-        (created, Some(plan.office_time(&mut rng, closed_days)))
+        // More deals lately than a year and a half ago: the business grows.
+        let u: f64 = rng.random_range(0.0..1.0);
+        1 + ((HISTORY_DAYS - 1) as f64 * u.powf(2.0)).round() as i64
     };
-    let end = closed_at.unwrap_or(plan.now);
-    let stage_entered_at = match (stage, status) {
-        (0, _) => created_at,
-        (_, "won") => between(created_at, end, rng.random_range(0.8..1.0)),
-        _ => between(created_at, end, rng.random_range(0.35..0.97)),
-    };
-    // When each stage up to the current one was entered.
-    let entered: Vec<DateTime<Utc>> = (0..=stage)
-        .map(|m| match m {
-            0 => created_at,
-            m if m == stage => stage_entered_at,
-            m => between(
-                created_at,
-                stage_entered_at,
-                (m as f64 - rng.random_range(0.0..0.6)) / stage as f64,
-            ),
-        })
-        .collect();
+    let created_at = plan.office_time(&mut rng, born);
+    let walk = walk(plan, &mut rng, proc, persona, born, created_at);
+    let status = walk.status;
+    let end = walk.closed_at.unwrap_or(plan.now);
 
     let amount_cny = amount_for(&mut rng, acct.industry);
-    let expected_close = match closed_at {
-        Some(c) => c.date_naive(),
-        None => (plan.today + Duration::days(rng.random_range(-45..=270)))
-            .max(created_at.date_naive() + Duration::days(14)),
-    };
-    let certainty = certainty_for(&mut rng, proc.stages[stage].probability, status);
-    let evidence = evidence_for(&mut rng, certainty);
+    let first_close = created_at.date_naive()
+        + Duration::days(rng.random_range(h.first_close.0..=h.first_close.1));
     let product = pick(&mut rng, acct.industry.products());
     // "上海市中心医院彩色超声诊断系统采购项目", "Apex Technologies Ltd. CRM系统项目"
     let gap = if acct.name.is_ascii() { " " } else { "" };
@@ -1100,9 +1666,9 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     let smart_goal = if rng.random_bool(0.6) {
         format!(
             "{}年{}月{}日前签订{}合同，金额{}万元",
-            expected_close.year(),
-            expected_close.month(),
-            expected_close.day(),
+            first_close.year(),
+            first_close.month(),
+            first_close.day(),
             product,
             amount_cny / 10_000
         )
@@ -1111,123 +1677,210 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     };
     let rivals = acct.industry.competitors();
     let first_rival = rng.random_range(0..rivals.len());
-    let competitors = (0..rng.random_range(0..=3))
+    let rivals: Vec<&str> = (0..rng.random_range(0..=3))
         .map(|k| rivals[(first_rival + k) % rivals.len()])
-        .collect::<Vec<_>>()
-        .join("、");
-    let open = status == "open";
-    let tracked = open && rng.random_bool(0.2);
+        .collect();
+    let close_reason: Cow<'static, str> = match status {
+        "won" => pick_weighted(&mut rng, &WON_REASONS).into(),
+        "lost" if !rivals.is_empty() && rng.random_bool(0.45) => {
+            format!("竞争对手：{}", pick(&mut rng, &rivals)).into()
+        }
+        "lost" => pick_weighted(&mut rng, &LOST_REASONS).into(),
+        "abandoned" => pick_weighted(&mut rng, &ABANDONED_REASONS).into(),
+        _ => "".into(),
+    };
     let grade = rng
         .random_bool(0.92)
         .then(|| pick_weighted(&mut rng, &DEAL_GRADES));
-    let first_meeting = rng
-        .random_bool(if stage == 0 { 0.3 } else { 0.9 })
-        .then(|| {
-            (created_at.date_naive() + Duration::days(rng.random_range(0..=21)))
-                .min(end.date_naive())
-        });
-    let next_review = tracked.then(|| plan.today + Duration::days(rng.random_range(1..=14)));
+    let optimism = |rng: &mut StdRng| {
+        if h.optimism > 0 {
+            h.optimism + pick(rng, &[-5, 5])
+        } else {
+            0
+        }
+    };
+    let first_level = match optimism(&mut rng) {
+        0 if rng.random_bool(0.05) => 0,
+        0 => 10,
+        extra => 10 + extra,
+    };
+    let first = State {
+        stage: 0,
+        amount_minor: amount_cny * 100,
+        expected_close: first_close,
+        status: "open",
+        reason: false,
+        certainty: first_level,
+        evidence: evidence_for(&mut rng, 10.min(first_level)),
+        tracked: false,
+        grade,
+        next_review: None,
+    };
 
-    let mut events = Vec::with_capacity(stage + 5);
+    let mut changes = Vec::with_capacity(24);
+    for v in &walk.visits[1..] {
+        changes.push(match v.how {
+            Move::Skip => Change {
+                reason: Some(pick(&mut rng, &SKIP_REASONS)),
+                detail: Some(skipped_detail(proc, v.stage - 1)),
+                ..Change::by_owner(v.at, Set::Stage(v.stage))
+            },
+            Move::Demoted => Change {
+                system: true,
+                ..Change::by_owner(v.at, Set::Stage(v.stage))
+            },
+            _ => Change::by_owner(v.at, Set::Stage(v.stage)),
+        });
+    }
+    certainty_changes(
+        plan,
+        &mut rng,
+        proc,
+        &walk,
+        end,
+        first_level,
+        &optimism,
+        &mut changes,
+    );
+    close_date_changes(
+        plan,
+        &mut rng,
+        proc,
+        &walk,
+        &h,
+        first_close,
+        end,
+        &mut changes,
+    );
+    amount_changes(
+        plan,
+        &mut rng,
+        proc,
+        &walk,
+        acct.industry,
+        amount_cny,
+        end,
+        &mut changes,
+    );
+    if rng.random_bool(0.12) {
+        // A grade given, or revised, at the value assessment.
+        let at = plan.later(
+            &mut rng,
+            plan.days_ago(between(created_at, end, 0.4)),
+            created_at,
+        );
+        let mut g = pick_weighted(&mut rng, &DEAL_GRADES);
+        if Some(g) == grade {
+            g = pick_weighted(&mut rng, &DEAL_GRADES);
+        }
+        changes.push(Change::by_owner(at, Set::Grade(Some(g))));
+    }
+    let tracked = status == "open" && born >= 3 && rng.random_bool(0.2);
+    if tracked {
+        // Agreed with the manager a few weeks ago, reviewed every week since.
+        let since = rng.random_range(1..=(born - 1).min(35));
+        let mut at = plan.later(&mut rng, since, created_at);
+        let mut review = at.date_naive() + Duration::days(7);
+        changes.push(Change::by_owner(at, Set::Tracked(true)));
+        changes.push(Change::by_owner(at, Set::Review(Some(review))));
+        while review < plan.today {
+            at = plan.later(&mut rng, (plan.today - review).num_days(), at);
+            review += Duration::days(7);
+            changes.push(Change::by_owner(at, Set::Review(Some(review))));
+        }
+    }
+    // Nothing but the closing after the closing.
+    changes.retain(|c| c.at < end);
+    if let Some(at) = walk.closed_at {
+        changes.push(Change::by_owner(at, Set::Status(status)));
+        if status == "won" || rng.random_bool(0.5) {
+            changes.push(Change::by_owner(at, Set::CloseDate(at.date_naive())));
+        }
+        if status == "won" {
+            changes.push(Change::by_owner(at, Set::Certainty(100)));
+            changes.push(Change::by_owner(at, Set::Evidence((1 << 10) - 1)));
+        }
+    }
+    // One write's changes keep their order.
+    changes.sort_by_key(|c| c.at);
+
+    let mut state = first;
+    let mut events = Vec::with_capacity(changes.len() + 1);
     events.push(Event {
         at: created_at,
         kind: "created",
         from: None,
         to: Some(proc.stages[0].id.to_string()),
+        system: false,
+        reason: None,
+        detail: None,
+        state,
     });
-    for (pair, at) in proc.stages[..=stage].windows(2).zip(&entered[1..]) {
-        events.push(Event {
-            at: *at,
-            kind: "stage",
-            from: Some(pair[0].id.to_string()),
-            to: Some(pair[1].id.to_string()),
-        });
-    }
-    let amount_minor = amount_cny * 100;
-    if rng.random_bool(0.3) {
-        let before = (amount_cny as f64 * rng.random_range(0.7..1.3) / 1_000.0).round() as i64;
-        events.push(Event {
-            at: between(created_at, end, rng.random_range(0.1..0.9)),
-            kind: "amount",
-            from: Some((before.max(1) * 100_000).to_string()),
-            to: Some(amount_minor.to_string()),
-        });
-    }
-    if rng.random_bool(0.25) {
-        let before = expected_close - Duration::days(rng.random_range(14..=60));
-        events.push(Event {
-            at: between(created_at, end, rng.random_range(0.2..0.9)),
-            kind: "close_date",
-            from: Some(before.to_string()),
-            to: Some(expected_close.to_string()),
-        });
-    }
-    if certainty >= 20 && rng.random_bool(0.8) {
-        // The level climbed from 10 % in steps of 10 or 20 over the deal's life.
-        let mut levels = Vec::with_capacity(10);
-        let mut level = 10;
-        while level < certainty {
-            level = (level + pick(&mut rng, &[10, 10, 20])).min(certainty);
-            levels.push(level);
-        }
-        let steps = levels.len() as f64;
-        let mut from = 10;
-        for (k, to) in levels.into_iter().enumerate() {
-            let frac = (k as f64 + rng.random_range(0.2..0.9)) / steps * 0.95;
+    for c in changes {
+        if let Some((kind, from, to)) = state.apply(c.set, &proc.stages) {
             events.push(Event {
-                at: between(created_at, end, frac),
-                kind: "certainty",
-                from: Some(from.to_string()),
-                to: Some(to.to_string()),
+                at: c.at,
+                kind,
+                from: Some(from),
+                to: Some(to),
+                system: c.system,
+                reason: c.reason,
+                detail: c.detail,
+                state,
             });
-            from = to;
         }
     }
-    if let Some(at) = closed_at {
-        events.push(Event {
-            at,
-            kind: "status",
-            from: Some("open".to_owned()),
-            to: Some(status.to_owned()),
-        });
-    }
-    events.sort_by_key(|e| e.at);
+    let stage_entered_at = walk.visits.last().map_or(created_at, |v| v.at);
     let updated_at = events
         .last()
         .map_or(created_at, |e| e.at)
         .max(stage_entered_at);
-
-    let activities = activities_for(plan, &mut rng, acct, created_at, end);
+    let first_meeting = rng
+        .random_bool(if walk.visits.len() == 1 { 0.3 } else { 0.9 })
+        .then(|| {
+            (created_at.date_naive() + Duration::days(rng.random_range(0..=21)))
+                .min(end.date_naive())
+        });
     let checks = if tracked {
-        proc.stages[..=stage]
+        // The entry criteria of each stage it moved into, ticked when it did (those of a stage
+        // skipped stay unmet).
+        let mut seen = 0_u64;
+        walk.visits
             .iter()
-            .zip(&entered)
-            .flat_map(|(s, at)| s.entry.iter().map(|item| (*item, *at)))
+            .filter(|v| v.how != Move::Back && v.how != Move::Demoted)
+            .filter(|v| {
+                let new = seen & (1 << v.stage) == 0;
+                seen |= 1 << v.stage;
+                new
+            })
+            .flat_map(|v| proc.stages[v.stage].entry.iter().map(|item| (*item, v.at)))
             .collect()
     } else {
         Vec::new()
     };
+    let activities = activities_for(plan, &mut rng, acct, proc, &walk, born);
 
     Deal {
         account,
         owner: acct.owner,
         process,
-        stage,
-        status,
+        stage: state.stage,
+        status: state.status,
+        close_reason,
         name,
-        amount_minor,
-        expected_close,
+        amount_minor: state.amount_minor,
+        expected_close: state.expected_close,
         stage_entered_at,
-        certainty,
-        evidence,
+        certainty: state.certainty,
+        evidence: state.evidence,
         smart_goal,
         source: pick(&mut rng, &SOURCES),
-        competitors,
-        tracked,
-        grade,
+        competitors: rivals.join("、"),
+        tracked: state.tracked,
+        grade: state.grade,
         first_meeting,
-        next_review,
-        closed_at,
+        next_review: state.next_review,
+        closed_at: walk.closed_at,
         created_at,
         updated_at,
         events,
@@ -1236,104 +1889,232 @@ fn deal(plan: &Plan, accounts: &[AccountInfo], i: u64) -> Deal {
     }
 }
 
+/// The certainty the rep claims as the deal moves: after most moves (and after the creation,
+/// sometimes) a level that fits the new stage, with its evidence in the same write; now and then
+/// a step of 10 up or down in between. An optimist claims more than the stage and the evidence
+/// support.
+fn certainty_changes(
+    plan: &Plan,
+    rng: &mut StdRng,
+    proc: &ProcessInfo,
+    walk: &Walk,
+    end: DateTime<Utc>,
+    first_level: i64,
+    optimism: &dyn Fn(&mut StdRng) -> i64,
+    out: &mut Vec<Change>,
+) {
+    let mut level = first_level;
+    let mut last = walk.visits[0].at;
+    for (k, v) in walk.visits.iter().enumerate() {
+        let next = walk.visits.get(k + 1).map_or(end, |n| n.at);
+        let update = match v.how {
+            Move::Created => 0.4,
+            _ if first_level > 10 => 0.8,
+            _ => 0.55,
+        };
+        // The evidence is ticked with the level, but not always unticked when the level drops.
+        let mut claim = |rng: &mut StdRng, at: DateTime<Utc>, from: i64, to: i64| {
+            let extra = optimism(rng);
+            let evidence = evidence_for(rng, (to - extra).max(10));
+            out.push(Change::by_owner(at, Set::Certainty(to)));
+            if to > from || rng.random_bool(0.5) {
+                out.push(Change::by_owner(at, Set::Evidence(evidence)));
+            }
+        };
+        if rng.random_bool(update) {
+            let day = plan.days_ago(v.at) - rng.random_range(0..=4);
+            let at = plan.later(rng, day.max(1), last.max(v.at));
+            if day >= 1 && at < next {
+                let p = proc.stages[v.stage].probability;
+                let extra = optimism(rng);
+                let to = match v.how {
+                    Move::Created => (level + 10).min(90),
+                    _ => claimed_level(rng, p, extra),
+                };
+                claim(rng, at, level, to);
+                level = to;
+                last = at;
+            }
+        }
+        if rng.random_bool(0.12) {
+            let when = between(last.max(v.at), next, rng.random_range(0.3..0.9));
+            let day = plan.days_ago(when);
+            let at = plan.later(rng, day.max(1), last.max(v.at));
+            if day >= 1 && at < next {
+                let to = (level + pick(rng, &[-10, 10])).clamp(10, 90);
+                claim(rng, at, level, to);
+                level = to;
+                last = at;
+            }
+        }
+    }
+}
+
+/// The expected close date as the rep keeps it: when it comes near or passes, it slips out
+/// (unless the rep forgets, one time in ten); when the deal moves into a late stage long before
+/// it, it is sometimes pulled in.
+fn close_date_changes(
+    plan: &Plan,
+    rng: &mut StdRng,
+    proc: &ProcessInfo,
+    walk: &Walk,
+    h: &Habits,
+    first_close: NaiveDate,
+    end: DateTime<Utc>,
+    out: &mut Vec<Change>,
+) {
+    let late: Vec<&Visit> = walk
+        .visits
+        .iter()
+        .filter(|v| {
+            matches!(v.how, Move::Forward | Move::Skip) && proc.stages[v.stage].probability >= 50
+        })
+        .collect();
+    let mut late = late.into_iter().peekable();
+    let (mut close, mut last) = (first_close, walk.visits[0].at);
+    for _ in 0..8 {
+        let due = (plan.today - close).num_days() + rng.random_range(-7..=10);
+        while late.next_if(|v| v.at <= last).is_some() {}
+        if let Some(v) = late.next_if(|v| plan.days_ago(v.at) > due) {
+            let ahead = (close - v.at.date_naive()).num_days();
+            if ahead > 45 && rng.random_bool(0.4) {
+                let day = plan.days_ago(v.at) - rng.random_range(0..=2);
+                let at = plan.later(rng, day.max(1), v.at);
+                if day < 1 || at >= end {
+                    break;
+                }
+                close = v.at.date_naive() + Duration::days(rng.random_range(21..=ahead * 2 / 3));
+                out.push(Change::by_owner(at, Set::CloseDate(close)));
+                last = at;
+            }
+            continue;
+        }
+        if due < 1 || rng.random_bool(0.1) {
+            break;
+        }
+        let at = plan.later(rng, due, last);
+        if at >= end {
+            break;
+        }
+        let slip = if h.cycle > 100 { 30..=90 } else { 14..=60 };
+        close = close.max(at.date_naive()) + Duration::days(rng.random_range(slip));
+        out.push(Change::by_owner(at, Set::CloseDate(close)));
+        last = at;
+    }
+}
+
+/// The amount revised once the budget is known (second stage on), and discounted in the
+/// negotiation (the last open stage).
+fn amount_changes(
+    plan: &Plan,
+    rng: &mut StdRng,
+    proc: &ProcessInfo,
+    walk: &Walk,
+    industry: Industry,
+    mut cny: i64,
+    end: DateTime<Utc>,
+    out: &mut Vec<Change>,
+) {
+    let top = proc.top();
+    let mut last = walk.visits[0].at;
+    let mut revise = |rng: &mut StdRng, k: usize, factor: f64| {
+        let v = walk.visits[k];
+        let next = walk.visits.get(k + 1).map_or(end, |n| n.at);
+        let day = plan.days_ago(v.at) - rng.random_range(0..=3);
+        let at = plan.later(rng, day.max(1), last.max(v.at));
+        if day >= 1 && at < next {
+            cny = revised(cny, factor, industry);
+            out.push(Change::by_owner(at, Set::Amount(cny * 100)));
+            last = at;
+        }
+    };
+    let forward = |k: &usize| matches!(walk.visits[*k].how, Move::Forward | Move::Skip);
+    let first_into = |stage: usize| {
+        (1..walk.visits.len())
+            .filter(forward)
+            .find(|k| walk.visits[*k].stage >= stage)
+    };
+    if let Some(k) = first_into(2)
+        && rng.random_bool(0.4)
+    {
+        let factor = rng.random_range(0.75..1.35);
+        revise(rng, k, factor);
+    }
+    if let Some(k) = first_into(top)
+        && rng.random_bool(0.35)
+    {
+        let factor = rng.random_range(0.85..0.97);
+        revise(rng, k, factor);
+    }
+}
+
+/// The deal's activities: before each move forward one that leads into the new stage (a few
+/// days earlier, its outcome and next step fitting), the notice of a loss or an abandonment on
+/// its day, and some follow-ups in between, not all of them with a next step.
 fn activities_for(
     plan: &Plan,
     rng: &mut StdRng,
     acct: &AccountInfo,
-    created_at: DateTime<Utc>,
-    end: DateTime<Utc>,
+    proc: &ProcessInfo,
+    walk: &Walk,
+    born: i64,
 ) -> Vec<Activity> {
-    let most = (plan.activities_per_deal * 2.0).round() as usize;
-    let count = rng.random_range(0..=most);
-    let first = created_at.date_naive();
-    let last = end
-        .date_naive()
-        .min(plan.today - Duration::days(1))
-        .max(first);
-    let span = (last - first).num_days();
     let titles = acct.industry.titles();
-    let region = plan.reps[acct.owner].region;
-    (0..count)
-        .map(|_| {
-            let kind = ACTIVITY_KINDS[weighted(rng, ACTIVITY_KINDS.iter().map(|k| k.weight))];
-            let occurred_on = first + Duration::days(rng.random_range(0..=span));
-            let contact = (acct.contacts > 0 && rng.random_bool(0.85))
-                .then(|| rng.random_range(0..acct.contacts));
-            let title = contact.map_or("", |c| titles[usize::from(acct.titles[usize::from(c)])].0);
-            let participants = if kind.kind == "joint_call" {
-                format!("{}、{title}", plan.managers[region])
-            } else {
-                title.to_owned()
-            };
-            let days_ago = (plan.today - occurred_on).num_days();
-            Activity {
-                contact,
-                kind: kind.kind,
-                occurred_on,
-                participants,
-                notes: pick(rng, kind.notes),
-                outcome: pick(rng, &OUTCOMES),
-                next_step: pick(rng, &NEXT_STEPS),
-                next_step_date: rng
-                    .random_bool(0.8)
-                    .then(|| occurred_on + Duration::days(rng.random_range(2..=14))),
-                created_at: plan.office_time(rng, days_ago),
-            }
-        })
-        .collect()
+    let manager = &plan.managers[plan.reps[acct.owner].region];
+    let log = |rng: &mut StdRng, day: i64, choices: &[Logged]| {
+        let l = pick(rng, choices);
+        let occurred_on = plan.today - Duration::days(day);
+        let contact = (acct.contacts > 0 && rng.random_bool(0.85))
+            .then(|| rng.random_range(0..acct.contacts));
+        let title = contact.map_or("", |c| titles[usize::from(acct.titles[usize::from(c)])].0);
+        let participants = if l.kind == "joint_call" {
+            format!("{manager}、{title}")
+        } else {
+            title.to_owned()
+        };
+        Activity {
+            contact,
+            kind: l.kind,
+            occurred_on,
+            participants,
+            notes: l.notes,
+            outcome: l.outcome,
+            next_step: l.next_step,
+            next_step_date: (!l.next_step.is_empty())
+                .then(|| occurred_on + Duration::days(rng.random_range(2..=10))),
+            created_at: plan.office_time(rng, day),
+        }
+    };
+    let mut out = Vec::with_capacity(walk.visits.len() + 3);
+    for v in &walk.visits {
+        if matches!(v.how, Move::Forward | Move::Skip) {
+            let day = (plan.days_ago(v.at) + rng.random_range(1..=5)).min(born);
+            out.push(log(rng, day, lead_in(proc.stages[v.stage].probability)));
+        }
+    }
+    let end_day = walk.closed_at.map_or(1, |at| plan.days_ago(at).max(1));
+    match (walk.status, walk.closed_at) {
+        ("won", Some(_)) if proc.won_stage().is_none() => {
+            let day = (end_day + rng.random_range(1..=5)).min(born);
+            out.push(log(rng, day, &TO_CLOSE));
+        }
+        ("lost", Some(_)) => out.push(log(rng, end_day, &LOST_NOTICES)),
+        ("abandoned", Some(_)) => out.push(log(rng, end_day, &ABANDON_NOTICES)),
+        _ => {}
+    }
+    for _ in 0..2 {
+        if !rng.random_bool(plan.follow_ups / 2.0) {
+            continue;
+        }
+        let day = rng.random_range(end_day.min(born)..=born);
+        out.push(log(rng, day, &FOLLOW_UPS));
+    }
+    out.sort_by_key(|a| a.occurred_on);
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
 // From records to rows
-
-/// The fields of a deal that its demo events change, as one event left them.
-#[derive(Debug, Clone, PartialEq)]
-struct Snapshot {
-    stage_id: i64,
-    probability: i64,
-    amount_minor: i64,
-    expected_close: NaiveDate,
-    status: &'static str,
-    certainty: i64,
-}
-
-/// The deal as each of its events (in time order) left it: its final state walked back through
-/// the events, each undoing its own change, so that the history replays to the deal.
-fn states_after(d: &Deal, proc: &ProcessInfo) -> Vec<Snapshot> {
-    let probability = |id: i64| {
-        proc.stages
-            .iter()
-            .find(|s| s.id == id)
-            .map_or(0, |s| s.probability)
-    };
-    let stage_id = proc.stages[d.stage].id;
-    let mut state = Snapshot {
-        stage_id,
-        probability: probability(stage_id),
-        amount_minor: d.amount_minor,
-        expected_close: d.expected_close,
-        status: d.status,
-        certainty: d.certainty,
-    };
-    let mut after = Vec::with_capacity(d.events.len());
-    for e in d.events.iter().rev() {
-        after.push(state.clone());
-        let from = e.from.as_deref().unwrap_or_default();
-        match e.kind {
-            "stage" => {
-                state.stage_id = from.parse().unwrap_or(state.stage_id);
-                state.probability = probability(state.stage_id);
-            }
-            "amount" => state.amount_minor = from.parse().unwrap_or(state.amount_minor),
-            "close_date" => state.expected_close = from.parse().unwrap_or(state.expected_close),
-            "certainty" => state.certainty = from.parse().unwrap_or(state.certainty),
-            "status" => state.status = "open",
-            _ => {}
-        }
-    }
-    after.reverse();
-    after
-}
 
 /// What the generator hands the writer: statements to run in order, and whether to report
 /// progress after them.
@@ -1362,6 +2143,49 @@ const TABLES: [&Table; 7] = [
     &bulk::OPPORTUNITY_CHECKS,
 ];
 
+/// What the deals generated add up to, for the summary printed at the end.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    deals: u64,
+    events: u64,
+    won: u64,
+    lost: u64,
+    abandoned: u64,
+    lost_with_reason: u64,
+}
+
+impl Tally {
+    fn add(&mut self, d: &Deal) {
+        self.deals += 1;
+        self.events += d.events.len() as u64;
+        match d.status {
+            "won" => self.won += 1,
+            "lost" => {
+                self.lost += 1;
+                self.lost_with_reason += u64::from(!d.close_reason.is_empty());
+            }
+            "abandoned" => self.abandoned += 1,
+            _ => {}
+        }
+    }
+
+    fn summary(&self) -> String {
+        let n = self.deals.max(1) as f64;
+        let share = |k: u64| 100.0 * k as f64 / n;
+        let open = self.deals - self.won - self.lost - self.abandoned;
+        format!(
+            "{} deals, {:.1} events per deal; won {:.1} %, lost {:.1} %, abandoned {:.1} %, open {:.1} %; {:.1} % of the lost deals have a close reason",
+            self.deals,
+            self.events as f64 / n,
+            share(self.won),
+            share(self.lost),
+            share(self.abandoned),
+            share(open),
+            100.0 * self.lost_with_reason as f64 / self.lost.max(1) as f64,
+        )
+    }
+}
+
 struct Generator {
     plan: Plan,
     backend: Backend,
@@ -1372,6 +2196,7 @@ struct Generator {
     next_event: i64,
     next_activity: i64,
     activities: u64,
+    tally: Tally,
     /// One batch per entry of [`TABLES`].
     batches: Vec<Batch>,
     /// Statements whose rows refer to deals not written yet.
@@ -1397,6 +2222,7 @@ impl Generator {
             next_event: plan.ids.event,
             next_activity: plan.ids.activity,
             activities: 0,
+            tally: Tally::default(),
             batches: TABLES.iter().map(|t| Batch::new(backend, t)).collect(),
             held: Vec::new(),
             plan,
@@ -1566,7 +2392,7 @@ impl Generator {
         let id = self.plan.ids.opportunity + i as i64;
         let owner = self.rep(d.owner).clone();
         let proc = &self.plan.processes[d.process];
-        let after = states_after(&d, proc);
+        self.tally.add(&d);
         let row: [Value; 25] = [
             id.into(),
             (self.plan.ids.account + d.account as i64).into(),
@@ -1585,7 +2411,7 @@ impl Generator {
             d.source.into(),
             d.competitors.into(),
             d.status.into(),
-            "".into(),
+            d.close_reason.clone().into(),
             d.tracked.into(),
             d.grade.into(),
             d.first_meeting.into(),
@@ -1598,33 +2424,45 @@ impl Generator {
             out.push(s);
             out.append(&mut self.held);
         }
-        for (e, state) in d.events.into_iter().zip(after) {
+        for e in d.events {
+            let state = e.state;
+            let stage = &proc.stages[state.stage];
+            let (actor_kind, actor_id) = if e.system {
+                ("system", None)
+            } else {
+                ("user", Some(owner.id))
+            };
+            let reason = if state.reason {
+                d.close_reason.clone()
+            } else {
+                Cow::Borrowed("")
+            };
             let row: [Value; 25] = [
                 self.next_event.into(),
                 id.into(),
-                "user".into(),
-                owner.id.into(),
+                actor_kind.into(),
+                actor_id.into(),
                 e.at.into(),
                 e.kind.into(),
                 e.from.into(),
                 e.to.into(),
-                None::<&str>.into(),
-                None::<&str>.into(),
+                e.reason.into(),
+                e.detail.into(),
                 d.name.clone().into(),
-                state.stage_id.into(),
-                state.probability.into(),
+                stage.id.into(),
+                stage.probability.into(),
                 state.amount_minor.into(),
                 "CNY".into(),
                 state.expected_close.into(),
                 state.status.into(),
-                "".into(),
+                reason.into(),
                 owner.id.into(),
                 owner.team_id.into(),
                 state.certainty.into(),
-                d.evidence.into(),
-                d.tracked.into(),
-                d.grade.into(),
-                d.next_review.into(),
+                state.evidence.into(),
+                state.tracked.into(),
+                state.grade.into(),
+                state.next_review.into(),
             ];
             self.next_event += 1;
             self.held.extend(self.batches[EVENTS].push(row));
@@ -1758,16 +2596,26 @@ impl Progress {
     }
 }
 
-/// Loads the demo data set: `args.opportunities` deals and everything around them.
-pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
-    let mut progress = Progress {
-        started: Instant::now(),
-        rows: [0; TABLES.len()],
-    };
-    if users::find_by_email(db, DEMO_ADMIN).await?.is_some() {
-        bail!("the demo data is already loaded ({DEMO_ADMIN} exists)");
+/// Which reps have which habit ([`Persona::of`]), as the summary says it.
+fn personas(reps: usize) -> String {
+    let cycle = PERSONAS_EVERY.min(reps);
+    let mut parts: Vec<String> = (0..cycle.min(4))
+        .map(|k| format!("rep{} {}", k + 1, Persona::of(k).label()))
+        .collect();
+    if cycle > 4 {
+        parts.push(format!("rep5–rep{cycle} {}", Persona::Ordinary.label()));
     }
-    let processes: Vec<ProcessInfo> = processes::list(db)
+    let every = if reps > PERSONAS_EVERY {
+        format!(", again every {PERSONAS_EVERY} reps")
+    } else {
+        String::new()
+    };
+    format!("rep habits: {}{every}", parts.join(", "))
+}
+
+/// The active processes with stages, as the deals need them.
+async fn active_processes(db: &Db) -> anyhow::Result<Vec<ProcessInfo>> {
+    Ok(processes::list(db)
         .await?
         .into_iter()
         .filter(|p| p.row.active && !p.stages.is_empty())
@@ -1779,11 +2627,25 @@ pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
                 .map(|s| StageInfo {
                     id: s.row.id,
                     probability: s.row.probability,
+                    target_days: s.row.target_days,
                     entry: s.entry_ids(),
                 })
                 .collect(),
+            demotes: p.row.key.as_deref() == Some(templates::PROSPECT_SYSTEM.key),
         })
-        .collect();
+        .collect())
+}
+
+/// Loads the demo data set: `args.opportunities` deals and everything around them.
+pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
+    let mut progress = Progress {
+        started: Instant::now(),
+        rows: [0; TABLES.len()],
+    };
+    if users::find_by_email(db, DEMO_ADMIN).await?.is_some() {
+        bail!("the demo data is already loaded ({DEMO_ADMIN} exists)");
+    }
+    let processes = active_processes(db).await?;
     if processes.is_empty() {
         bail!("there is no active sales process with stages to put the demo deals in");
     }
@@ -1808,6 +2670,7 @@ async fn load_all(
     let mut tx = load.begin().await?;
     let (reps, managers, teams) = create_people(&mut tx, args, hash).await?;
     let users = reps.len() + managers.len() + 1;
+    let rep_total = reps.len();
     let ids = FirstIds {
         account: bulk::next_id(&mut tx, &bulk::ACCOUNTS).await?,
         contact: bulk::next_id(&mut tx, &bulk::CONTACTS).await?,
@@ -1833,9 +2696,11 @@ async fn load_all(
         let step = generator.step();
         (generator, step)
     });
-    loop {
+    let tally = loop {
         let (mut generator, step) = pending.await?;
-        let Some(step) = step else { break };
+        let Some(step) = step else {
+            break generator.tally;
+        };
         pending = tokio::task::spawn_blocking(move || {
             let step = generator.step();
             (generator, step)
@@ -1847,7 +2712,7 @@ async fn load_all(
         if step.report {
             eprintln!("demo: {} ({:.1} s)", progress.line(), progress.seconds());
         }
-    }
+    };
     if suspended.indexes() + suspended.foreign_keys() + suspended.triggers() > 0 {
         bulk::restore(&mut tx, &suspended).await?;
         let keys = match suspended.foreign_keys() {
@@ -1867,6 +2732,8 @@ async fn load_all(
         progress.seconds(),
         progress.line()
     );
+    eprintln!("demo: {}", tally.summary());
+    eprintln!("demo: {}", personas(rep_total));
     Ok(())
 }
 
@@ -1875,9 +2742,9 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use opportune_core::certainty::supported_level;
+    use opportune_core::history::{DealState, EventKind, Recorded, replay};
+    use opportune_core::records::OppStatus;
     use std::collections::HashSet;
-
-    const STAGE_PROBABILITIES: [i64; 6] = [10, 20, 40, 60, 80, 100];
 
     fn plan(seed: u64, n: u64) -> Plan {
         let reps = (0..rep_count(n))
@@ -1887,16 +2754,23 @@ mod tests {
                 region: (k % 6) / 2,
             })
             .collect();
-        let processes = (0..4)
-            .map(|p| ProcessInfo {
+        // The built-in processes, with ids of their own.
+        let processes = (0_i64..)
+            .zip(templates::BUILT_IN)
+            .map(|(p, t)| ProcessInfo {
                 id: p + 1,
-                stages: (0..6)
-                    .map(|s| StageInfo {
+                stages: (0_i64..)
+                    .zip(t.stages)
+                    .map(|(s, stage)| StageInfo {
                         id: p * 10 + s + 1,
-                        probability: STAGE_PROBABILITIES[s as usize],
-                        entry: vec![1_000 + p * 100 + s * 2, 1_001 + p * 100 + s * 2],
+                        probability: i64::from(stage.probability),
+                        target_days: stage.target_days,
+                        entry: (0..stage.entry.len() as i64)
+                            .map(|k| 1_000 + p * 100 + s * 10 + k)
+                            .collect(),
                     })
                     .collect(),
+                demotes: t.key == templates::PROSPECT_SYSTEM.key,
             })
             .collect();
         let now = Utc
@@ -1996,11 +2870,15 @@ mod tests {
             p.processes.len(),
             "every process gets deals"
         );
+        // Deals are created over 18 months and most take months to close, so fewer than half are
+        // still open (three in four were when every deal's status was drawn up front).
         let open = all.iter().filter(|d| d.status == "open").count();
-        assert!((1_300..=1_700).contains(&open), "{open} open deals of 2000");
-        let mut consistent = 0;
+        assert!((700..=1_100).contains(&open), "{open} open deals of 2000");
+        let mut consistent = (0, 0);
         let mut events = 0;
         for d in &all {
+            let proc = &p.processes[d.process];
+            let stage_id = |s: usize| Some(proc.stages[s].id.to_string());
             assert!(d.certainty % 10 == 0 && (0..=100).contains(&d.certainty));
             assert!(
                 (5_000_000..=500_000_000).contains(&d.amount_minor),
@@ -2010,65 +2888,175 @@ mod tests {
             assert!(d.stage_entered_at >= d.created_at);
             assert!(d.created_at >= p.now - Duration::days(HISTORY_DAYS + 1));
             assert!(d.updated_at >= d.stage_entered_at && d.updated_at <= p.now);
+            // Closed deals close all through the 18 months; open ones keep a date at most a few
+            // months out, or one that passed unnoticed.
             let days = (d.expected_close - p.today).num_days();
-            assert!((-210..=300).contains(&days), "close date {days} days away");
-            assert_eq!(d.events[0].kind, "created");
-            assert_eq!(
-                d.events[0].to,
-                Some(p.processes[d.process].stages[0].id.to_string())
+            assert!(
+                (-HISTORY_DAYS..=170).contains(&days),
+                "close date {days} days away"
             );
+            assert_eq!(d.events[0].kind, "created");
+            assert_eq!(d.events[0].to, stage_id(0));
             assert!(d.events.windows(2).all(|w| w[0].at <= w[1].at));
-            let moves = d.events.iter().filter(|e| e.kind == "stage").count();
-            assert_eq!(moves, d.stage);
             if let Some(c) = d.events.iter().rfind(|e| e.kind == "certainty") {
                 assert_eq!(c.to, Some(d.certainty.to_string()));
             }
             if let Some(m) = d.events.iter().rfind(|e| e.kind == "stage") {
                 assert_eq!(m.at, d.stage_entered_at);
-                assert_eq!(
-                    m.to,
-                    Some(p.processes[d.process].stages[d.stage].id.to_string())
-                );
+                assert_eq!(m.to, stage_id(d.stage));
             }
-            match d.status {
-                "open" => {
-                    assert!(d.closed_at.is_none());
-                    assert!(d.events.iter().all(|e| e.kind != "status"));
-                }
-                "won" => {
-                    assert_eq!(d.certainty, 100);
-                    assert_eq!(d.stage, p.processes[d.process].stages.len() - 1);
-                    assert!(d.closed_at.is_some());
-                }
-                _ => {
-                    let closed = d.closed_at.expect("a closed deal has closed_at");
-                    assert!(closed > d.created_at && closed <= p.now);
-                    assert_eq!(
-                        d.events.last().map(|e| (e.kind, e.to.as_deref())),
-                        Some(("status", Some(d.status)))
+            for e in d.events.iter().filter(|e| e.kind == "stage") {
+                let (from, to) = (
+                    position(proc, e.from.as_ref()),
+                    position(proc, e.to.as_ref()),
+                );
+                assert!(to <= from + 2, "at most one stage skipped");
+                assert_eq!(to == from + 2, e.reason.is_some(), "a skip says why");
+                assert_eq!(e.reason.is_some(), e.detail.is_some());
+                if e.system {
+                    assert!(
+                        proc.demotes && to == 0 && from > 0,
+                        "the system only demotes"
                     );
                 }
             }
-            if i64::from(supported_level(d.evidence)) == d.certainty {
-                consistent += 1;
+            let status = d.events.iter().position(|e| e.kind == "status");
+            if d.status == "open" {
+                assert!(d.closed_at.is_none() && status.is_none());
+                assert!(d.close_reason.is_empty());
+            } else {
+                let closed = d.closed_at.expect("a closed deal has closed_at");
+                assert!(closed > d.created_at && closed <= p.now);
+                // The closing is the last write.
+                let k = status.expect("a closed deal has its status event");
+                assert!(d.events[k..].iter().all(|e| e.at == closed));
+                assert_eq!(d.events[k].to.as_deref(), Some(d.status));
+                assert!(!d.close_reason.is_empty() || d.status == "abandoned");
+            }
+            if d.status == "won" {
+                assert_eq!(d.certainty, 100);
+                assert_eq!(d.stage, proc.stages.len() - 1);
+                assert_eq!(Some(d.expected_close), d.closed_at.map(|c| c.date_naive()));
+            }
+            if Persona::of(d.owner) != Persona::Optimist {
+                consistent.0 += 1;
+                consistent.1 += usize::from(i64::from(supported_level(d.evidence)) == d.certainty);
             }
             assert!(d.checks.is_empty() || d.tracked);
+            assert_eq!(d.tracked, d.next_review.is_some());
             for a in &d.activities {
                 assert!(a.occurred_on < p.today);
                 assert!(a.occurred_on >= d.created_at.date_naive());
                 assert!(a.created_at < p.now);
+                assert_eq!(a.next_step.is_empty(), a.next_step_date.is_none());
+            }
+            // An activity a few days before each move forward, with a next step.
+            for e in d.events.iter().filter(|e| e.kind == "stage" && !e.system) {
+                if position(proc, e.to.as_ref()) > position(proc, e.from.as_ref()) {
+                    let day = e.at.date_naive();
+                    assert!(
+                        d.activities.iter().any(|a| a.occurred_on <= day
+                            && a.occurred_on >= day - Duration::days(5)
+                            && !a.next_step.is_empty()),
+                        "an activity leads to the move on {day}"
+                    );
+                }
             }
             events += d.events.len();
         }
         assert!(
-            consistent * 10 >= all.len() * 8,
-            "evidence mostly fits the level"
+            consistent.1 * 10 >= consistent.0 * 8,
+            "evidence mostly fits the level, but for the optimist's"
         );
         let per_deal = events as f64 / all.len() as f64;
         assert!(
-            (3.5..=10.0).contains(&per_deal),
+            (8.0..=12.0).contains(&per_deal),
             "{per_deal} events per deal"
         );
+        let activities = all.iter().flat_map(|d| &d.activities);
+        assert!(activities.clone().any(|a| a.next_step.is_empty()));
+        assert!(activities.clone().any(|a| a.kind == "joint_call"));
+    }
+
+    /// The index of the stage whose id is `id` (an event's from or to).
+    fn position(proc: &ProcessInfo, id: Option<&String>) -> usize {
+        proc.stages
+            .iter()
+            .position(|s| Some(&s.id.to_string()) == id)
+            .expect("a stage of the deal's process")
+    }
+
+    fn deal_state(p: &Plan, d: &Deal, s: &State) -> DealState {
+        let rep = &p.reps[d.owner];
+        DealState {
+            name: d.name.clone(),
+            stage_id: p.processes[d.process].stages[s.stage].id,
+            amount_minor: s.amount_minor,
+            currency: "CNY".to_owned(),
+            expected_close_date: s.expected_close,
+            status: OppStatus::parse(s.status).expect("a status"),
+            close_reason: if s.reason {
+                d.close_reason.to_string()
+            } else {
+                String::new()
+            },
+            owner_id: rep.id,
+            team_id: Some(rep.team_id),
+            certainty: s.certainty,
+            certainty_evidence: s.evidence,
+            tracked: s.tracked,
+            grade: s.grade.map(str::to_owned),
+            next_review_date: s.next_review,
+        }
+    }
+
+    #[test]
+    fn every_history_replays_to_its_deal() {
+        for seed in [42, 43] {
+            let p = plan(seed, 2_000);
+            for d in deals(&p) {
+                let states: Vec<DealState> = d
+                    .events
+                    .iter()
+                    .map(|e| deal_state(&p, &d, &e.state))
+                    .collect();
+                let recorded: Vec<Recorded> = d
+                    .events
+                    .iter()
+                    .zip(&states)
+                    .map(|(e, state)| Recorded {
+                        at: e.at,
+                        kind: EventKind::parse(e.kind).expect("a kind of event"),
+                        state,
+                    })
+                    .collect();
+                let last = State {
+                    stage: d.stage,
+                    amount_minor: d.amount_minor,
+                    expected_close: d.expected_close,
+                    status: d.status,
+                    reason: d.status != "open",
+                    certainty: d.certainty,
+                    evidence: d.evidence,
+                    tracked: d.tracked,
+                    grade: d.grade,
+                    next_review: d.next_review,
+                };
+                assert_eq!(replay(&recorded, &deal_state(&p, &d, &last)), Ok(()));
+                // Each event's from is the value before it, its to the value after.
+                for w in d.events.windows(2) {
+                    let mut before = w[0].state;
+                    let set = match w[1].kind {
+                        "stage" => Set::Stage(w[1].state.stage),
+                        _ => continue,
+                    };
+                    let (_, from, to) = before
+                        .apply(set, &p.processes[d.process].stages)
+                        .expect("a change");
+                    assert_eq!((Some(from), Some(to)), (w[1].from.clone(), w[1].to.clone()));
+                }
+            }
+        }
     }
 
     #[test]
@@ -2226,5 +3214,231 @@ mod tests {
         }
         db.close().await;
         other.close().await;
+    }
+
+    /// The habit of the rep with this e-mail (`rep{k+1}@demo.opportune`).
+    fn habit_of(email: &str) -> Persona {
+        let k: usize = email
+            .strip_prefix("rep")
+            .and_then(|rest| rest.split('@').next())
+            .and_then(|n| n.parse().ok())
+            .expect("a rep's e-mail");
+        Persona::of(k - 1)
+    }
+
+    fn median(mut xs: Vec<i64>) -> i64 {
+        assert!(!xs.is_empty(), "something to take the median of");
+        xs.sort_unstable();
+        xs[xs.len() / 2]
+    }
+
+    fn mean(xs: &[i64]) -> f64 {
+        assert!(!xs.is_empty(), "something to take the mean of");
+        xs.iter().sum::<i64>() as f64 / xs.len() as f64
+    }
+
+    /// Days each deal spent in its process's stall stage, per deal, from its history: each time
+    /// it was there and open, until the next change of stage or status (or now).
+    fn days_in_stall_stage(
+        events: &[(i64, DateTime<Utc>, i64, String)],
+        stall: &std::collections::HashMap<i64, i64>,
+        now: DateTime<Utc>,
+    ) -> std::collections::HashMap<i64, Vec<i64>> {
+        let mut out = std::collections::HashMap::<i64, Vec<i64>>::new();
+        for deal in events.chunk_by(|a, b| a.0 == b.0) {
+            let mut since: Option<DateTime<Utc>> = None;
+            for (_, at, stage, status) in deal {
+                let there = stall.contains_key(stage) && status == "open";
+                match (since, there) {
+                    (None, true) => since = Some(*at),
+                    (Some(t), false) => {
+                        out.entry(deal[0].0).or_default().push((*at - t).num_days());
+                        since = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(t) = since {
+                out.entry(deal[0].0).or_default().push((now - t).num_days());
+            }
+        }
+        out
+    }
+
+    /// A deal as the habits test reads it: id, owner's e-mail, status, certainty, creation.
+    type DealRow = (i64, String, String, i64, DateTime<Utc>);
+
+    #[tokio::test]
+    async fn a_demo_team_shows_its_habits() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = fresh(dir.path()).await;
+        let args = DemoArgs {
+            opportunities: 3_000,
+            seed: 42,
+        };
+        run(&db, &args).await.expect("the demo loads");
+        let now = opportune_db::now();
+        let Db::Sqlite { read, .. } = &db else {
+            panic!("the test runs on SQLite")
+        };
+        let deals: Vec<DealRow> = sqlx::query_as(
+            "SELECT o.id, u.email, o.status, o.certainty, o.created_at FROM opportunities o JOIN users u ON u.id = o.owner_id",
+        )
+        .fetch_all(read)
+        .await
+        .expect("the deals can be read");
+        let events: Vec<(i64, DateTime<Utc>, i64, String)> = sqlx::query_as(
+            "SELECT opportunity_id, at, stage_id, status FROM opportunity_events ORDER BY opportunity_id, at, id",
+        )
+        .fetch_all(read)
+        .await
+        .expect("the history can be read");
+        let stall: std::collections::HashMap<i64, i64> = active_processes(&db)
+            .await
+            .expect("the processes")
+            .iter()
+            .map(|p| (p.stages[p.stall_stage()].id, p.id))
+            .collect();
+        let in_stall = days_in_stall_stage(&events, &stall, now);
+
+        let of = |persona: Option<Persona>| {
+            deals
+                .iter()
+                .filter(move |d| persona.is_none_or(|p| habit_of(&d.1) == p))
+        };
+        let others = |persona: Persona| deals.iter().filter(move |d| habit_of(&d.1) != persona);
+        let win_rate = |ds: Vec<&DealRow>| {
+            let won = ds.iter().filter(|d| d.2 == "won").count() as f64;
+            let lost = ds.iter().filter(|d| d.2 == "lost").count() as f64;
+            won / (won + lost)
+        };
+        let reps = |persona: Persona| {
+            (0..rep_count(args.opportunities))
+                .filter(|k| Persona::of(*k) == persona)
+                .count() as f64
+        };
+
+        // The strong closer wins clearly more of the deals that close than the team.
+        let closer = win_rate(of(Some(Persona::Closer)).collect());
+        let team = win_rate(of(None).collect());
+        assert!(closer >= team + 0.2, "closer {closer:.2}, team {team:.2}");
+
+        // The staller's deals stay far longer at the stage nearest 50 % than the others' do.
+        let stalled = |ds: Vec<&DealRow>| {
+            median(
+                ds.iter()
+                    .flat_map(|d| in_stall.get(&d.0).into_iter().flatten().copied())
+                    .collect(),
+            )
+        };
+        let staller = stalled(of(Some(Persona::Staller)).collect());
+        let rest = stalled(others(Persona::Staller).collect());
+        assert!(staller >= 2 * rest, "staller {staller} days, others {rest}");
+        // … and fewer leave it forward: the staller wins less than the team.
+        assert!(win_rate(of(Some(Persona::Staller)).collect()) < team);
+
+        // The new rep has few deals, all younger than the day they joined.
+        let per_rep = |persona: Persona| of(Some(persona)).count() as f64 / reps(persona);
+        let new = per_rep(Persona::Newcomer);
+        let ordinary = per_rep(Persona::Ordinary);
+        assert!(
+            new * 2.0 <= ordinary,
+            "new rep {new:.0} deals, ordinary {ordinary:.0}"
+        );
+        let age = |d: &DealRow| (now - d.4).num_days();
+        assert!(
+            of(Some(Persona::Newcomer))
+                .map(age)
+                .all(|days| days <= NEW_REP_DAYS + 1)
+        );
+        let new_age = median(of(Some(Persona::Newcomer)).map(age).collect());
+        let other_age = median(others(Persona::Newcomer).map(age).collect());
+        assert!(
+            new_age * 2 <= other_age,
+            "new rep's deals {new_age} days old, others' {other_age}"
+        );
+
+        // The optimist claimed a high certainty on the deals it lost.
+        let lost_certainty = |ds: Vec<&DealRow>| {
+            mean(
+                &ds.iter()
+                    .filter(|d| d.2 == "lost")
+                    .map(|d| d.3)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let optimist = lost_certainty(of(Some(Persona::Optimist)).collect());
+        let realist = lost_certainty(others(Persona::Optimist).collect());
+        assert!(
+            optimist >= realist + 15.0,
+            "optimist {optimist:.0} %, others {realist:.0} %"
+        );
+
+        // About ten events a deal; every lost deal says why.
+        let per_deal = events.len() as f64 / deals.len() as f64;
+        assert!(
+            (8.0..=12.0).contains(&per_deal),
+            "{per_deal:.1} events per deal"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM opportunities WHERE status = 'lost' AND close_reason = ''"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM opportunity_events e JOIN opportunities o ON o.id = e.opportunity_id WHERE e.kind = 'status' AND e.close_reason != o.close_reason").await,
+            0,
+            "the closing carries the reason"
+        );
+        // Deals fall back, skip a stage with a reason, are demoted by the system.
+        let moves = "SELECT COUNT(*) FROM opportunity_events e JOIN stages f ON f.id = CAST(e.from_value AS INTEGER) JOIN stages t ON t.id = CAST(e.to_value AS INTEGER) WHERE e.kind = 'stage' AND ";
+        let moves_where = async |cond: &'static str| {
+            let Db::Sqlite { read, .. } = &db else {
+                panic!("the test runs on SQLite")
+            };
+            let sql = format!("{moves}{cond}");
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(read)
+                .await
+                .expect("the check query runs")
+        };
+        assert!(
+            moves_where("t.position < f.position").await > 0,
+            "some moves go back"
+        );
+        assert!(moves_where("t.position = f.position + 2 AND e.reason IS NOT NULL").await > 0);
+        assert_eq!(
+            moves_where("t.position > f.position + 1 AND e.reason IS NULL").await,
+            0
+        );
+        assert!(
+            moves_where("e.actor_kind = 'system' AND e.actor_id IS NULL AND t.position = 0").await
+                > 0,
+            "the system demotes stale prospects"
+        );
+        // Close dates slip out and are pulled in.
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'close_date' AND to_value < from_value").await > 0);
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'close_date' AND to_value > from_value").await > 0);
+        // Certainty goes down as well as up.
+        assert!(count(&db, "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'certainty' AND CAST(to_value AS INTEGER) < CAST(from_value AS INTEGER)").await > 0);
+        // Some activities end without a next step.
+        assert!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM activities WHERE next_step = '' AND next_step_date IS NULL"
+            )
+            .await
+                > 0
+        );
+
+        let report = opportune_db::history::check_replay(&db)
+            .await
+            .expect("the history can be replayed");
+        assert_eq!(report.deals, 3_000);
+        assert_eq!(report.failed, 0, "{:?}", report.failures);
+        db.close().await;
     }
 }
