@@ -3007,6 +3007,7 @@ mod tests {
             tracked: s.tracked,
             grade: s.grade.map(str::to_owned),
             next_review_date: s.next_review,
+            deleted: false,
         }
     }
 
