@@ -288,10 +288,10 @@ impl Event {
     }
 }
 
-/// A deal's state as its row holds it now.
+/// A deal's state as a row gives it: the deal's own (its `deleted_at` read as `deleted`) or an
+/// event's.
 #[derive(sqlx::FromRow)]
-struct Current {
-    id: i64,
+struct StateRow {
     name: String,
     stage_id: i64,
     amount_minor: i64,
@@ -310,8 +310,8 @@ struct Current {
     deleted: bool,
 }
 
-impl From<Current> for DealState {
-    fn from(c: Current) -> DealState {
+impl From<StateRow> for DealState {
+    fn from(c: StateRow) -> DealState {
         DealState {
             name: c.name,
             stage_id: c.stage_id,
@@ -332,6 +332,14 @@ impl From<Current> for DealState {
     }
 }
 
+/// A deal as it stands, for the replay.
+#[derive(sqlx::FromRow)]
+struct Current {
+    id: i64,
+    #[sqlx(flatten)]
+    state: StateRow,
+}
+
 /// An event as the replay reads it.
 #[derive(sqlx::FromRow)]
 struct Replayed {
@@ -339,22 +347,8 @@ struct Replayed {
     at: DateTime<Utc>,
     #[sqlx(try_from = "String")]
     kind: EventKind,
-    name: String,
-    stage_id: i64,
-    amount_minor: i64,
-    currency: String,
-    expected_close_date: NaiveDate,
-    #[sqlx(try_from = "String")]
-    status: OppStatus,
-    close_reason: String,
-    owner_id: i64,
-    team_id: Option<i64>,
-    certainty: i64,
-    certainty_evidence: i64,
-    tracked: bool,
-    grade: Option<String>,
-    next_review_date: Option<NaiveDate>,
-    deleted: bool,
+    #[sqlx(flatten)]
+    state: StateRow,
 }
 
 /// What [`check_replay`] found.
@@ -388,26 +382,7 @@ pub async fn check_replay(db: &Db) -> Result<ReplayReport> {
         report.events += events.len() as u64;
         let states: Vec<(i64, DateTime<Utc>, EventKind, DealState)> = events
             .into_iter()
-            .map(|e| {
-                let state = DealState {
-                    name: e.name,
-                    stage_id: e.stage_id,
-                    amount_minor: e.amount_minor,
-                    currency: e.currency,
-                    expected_close_date: e.expected_close_date,
-                    status: e.status,
-                    close_reason: e.close_reason,
-                    owner_id: e.owner_id,
-                    team_id: e.team_id,
-                    certainty: e.certainty,
-                    certainty_evidence: e.certainty_evidence,
-                    tracked: e.tracked,
-                    grade: e.grade,
-                    next_review_date: e.next_review_date,
-                    deleted: e.deleted,
-                };
-                (e.opportunity_id, e.at, e.kind, state)
-            })
+            .map(|e| (e.opportunity_id, e.at, e.kind, e.state.into()))
             .collect();
         let mut rest = states.as_slice();
         for deal in deals {
@@ -424,7 +399,7 @@ pub async fn check_replay(db: &Db) -> Result<ReplayReport> {
                 })
                 .collect();
             report.deals += 1;
-            if let Err(e) = replay(&recorded, &deal.into()) {
+            if let Err(e) = replay(&recorded, &deal.state.into()) {
                 report.failed += 1;
                 if report.failures.len() < 100 {
                     report.failures.push((id, e));
