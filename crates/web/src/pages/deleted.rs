@@ -68,6 +68,7 @@ async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<ListQ
         None => None,
     };
     let zh = me.tr.is_zh();
+    let tz = state.org().await.tz();
     let next = page.offset + page.limit;
     let page_view = DeletedPage {
         s: Shell::new(me.tr, Some(&me.user), "nav-opportunities", "/admin/deleted"),
@@ -81,7 +82,11 @@ async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<ListQ
                 name: d.deal.name,
                 account: d.deal.account_name,
                 owner: d.deal.owner_name,
-                deleted_at: d.deleted_at.format("%Y-%m-%d %H:%M").to_string(),
+                deleted_at: d
+                    .deleted_at
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
             })
             .collect(),
         restored,

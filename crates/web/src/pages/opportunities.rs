@@ -703,6 +703,8 @@ async fn show_page(
             ticked: o.certainty_evidence & certainty::evidence_bit(*l) != 0,
         })
         .collect();
+    // Instants are shown in the organization's time zone, as its "today" is reckoned.
+    let tz = state.org().await.tz();
     let events = events
         .iter()
         .map(|e| {
@@ -717,7 +719,7 @@ async fn show_page(
                 ActorKind::System => tr.t("event-actor-system"),
             };
             EventView {
-                at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+                at: e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
                 actor,
                 label,
                 change,

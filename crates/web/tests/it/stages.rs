@@ -281,6 +281,13 @@ async fn a_jump_needs_every_passed_stages_criteria(app: TestApp) {
         "{history}"
     );
     assert!(history.contains("未满足进入条件而进入的阶段"), "{history}");
+    // Its instant in the organization's time zone (Asia/Shanghai), not UTC.
+    let at =
+        chrono::DateTime::parse_from_rfc3339(e["at"].as_str().expect("at")).expect("an instant");
+    let beijing = (at.to_utc() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    assert!(history.contains(&beijing), "{beijing} in {history}");
 }
 
 async fn moving_back_needs_no_criteria(app: TestApp) {
