@@ -90,7 +90,7 @@ fn finish(outcome: Result<(), tokio::task::JoinError>) {
 }
 
 /// The server URL with its database replaced by `name` (query parameters kept).
-fn database_url(server: &str, name: &str) -> String {
+pub fn database_url(server: &str, name: &str) -> String {
     let (base, query) = match server.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (server, None),

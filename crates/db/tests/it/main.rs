@@ -30,6 +30,7 @@ mod administration;
 mod backend;
 mod board;
 mod fixtures;
+mod migration;
 mod opportunities;
 mod paging;
 mod people;
