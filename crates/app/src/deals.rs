@@ -258,11 +258,12 @@ pub async fn deleted(
     Ok(opportunities::deleted(&state.db, v, paging).await?)
 }
 
-/// Restores a deleted deal: administrators only. Answers with the deal as it is back.
-pub async fn restore(state: &App, v: &Viewer, id: i64) -> Result<Opportunity, Error> {
+/// Restores a deleted deal: administrators only. Answers with the deal as it is back, with its
+/// ticks (one query).
+pub async fn restore(state: &App, v: &Viewer, id: i64) -> Result<opportunities::DealRead, Error> {
     if v.role != Role::Admin {
         return Err(Error::Forbidden);
     }
     opportunities::restore(&state.db, Actor::User(v.user_id), id).await?;
-    Ok(opportunities::get(&state.db, v, id).await?)
+    Ok(opportunities::get_with_checks(&state.db, v, id).await?)
 }

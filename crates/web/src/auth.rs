@@ -232,12 +232,6 @@ pub struct ApiUser {
     pub tr: Tr,
 }
 
-impl ApiUser {
-    pub fn err(&self, e: impl Into<ApiError>) -> Localized {
-        Localized(e.into(), self.tr)
-    }
-}
-
 impl SignIn for ApiUser {
     type Rejection = Localized;
 

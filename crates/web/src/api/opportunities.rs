@@ -357,9 +357,8 @@ async fn restore(
     me: ApiUser,
     IdPath(id): IdPath,
 ) -> Result<Json<OppOut>, ApiError> {
-    let deal = deals::restore(&state, &me.viewer, id).await?;
-    let checks = opportunities::checks(&state.db, id).await?;
-    Ok(Json(OppOut::from_row(deal, checks)))
+    let back = deals::restore(&state, &me.viewer, id).await?;
+    Ok(Json(OppOut::from_row(back.deal, back.checks)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

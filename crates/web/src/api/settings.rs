@@ -111,12 +111,7 @@ async fn patch_settings(
     let input = f.validate()?;
     match org::update(&state.db, b.version, &input).await {
         Ok(saved) => Ok(Json(SettingsOut::from(state.remember_org(saved).as_ref()))),
-        Err(DbError::Stale) => {
-            let now = org::get(&state.db).await?;
-            Err(ApiError::Stale(
-                serde_json::to_value(SettingsOut::from(&now)).unwrap_or_default(),
-            ))
-        }
+        Err(DbError::Stale) => Err(opportune_app::Error::stale(org::get(&state.db).await?).into()),
         Err(e) => Err(ApiError::from(e)),
     }
 }

@@ -96,7 +96,9 @@ async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<ListQ
 
 async fn restore(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
     match deals::restore(&state, &me.viewer, id).await {
-        Ok(d) => Redirect::to(&format!("/admin/deleted?restored={}", d.id)).into_response(),
+        Ok(back) => {
+            Redirect::to(&format!("/admin/deleted?restored={}", back.deal.id)).into_response()
+        }
         Err(e) => failure(&me, e),
     }
 }

@@ -503,13 +503,22 @@ async fn organization_settings_are_read_by_all_and_changed_by_admins(app: TestAp
         ),
         (Some("en"), Some(120))
     );
-    app.patch(
-        "/api/v1/settings",
-        &people.admin,
-        json!({"version": version, "locale": "zh-CN"}),
-    )
-    .await
-    .err(409, "stale_version");
+    let stale = app
+        .patch(
+            "/api/v1/settings",
+            &people.admin,
+            json!({"version": version, "locale": "zh-CN"}),
+        )
+        .await
+        .err(409, "stale_version");
+    assert_eq!(
+        (
+            stale["current"]["locale"].as_str(),
+            stale["current"]["time_zone"].as_str()
+        ),
+        (Some("en"), Some("Asia/Shanghai")),
+        "the settings as they stand"
+    );
     let visitor = Client::builder()
         .cookie_store(true)
         .build()
