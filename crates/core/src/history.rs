@@ -1,6 +1,9 @@
 //! A deal's history: what each event records, who or what made it, and the rule that replaying a
 //! deal's events gives the deal as it stands. Every event keeps the deal's state after the
 //! change, so any figure can be computed as of any past day (docs/ARCHITECTURE.md, "History").
+//! A deal's name is not part of that state: no figure is computed from it, and its changes are
+//! events of their own (from one name to the next), so carrying it on every event only made the
+//! history larger (docs/PERFORMANCE.md, fix 35).
 
 use crate::records::{OppStatus, vocabulary};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -61,7 +64,8 @@ impl Actor {
     }
 }
 
-/// A field of [`DealState`].
+/// A field of a deal that its history records: the fields of [`DealState`], and the name, which
+/// only its own events carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Name,
@@ -80,8 +84,8 @@ pub enum Field {
     Deleted,
 }
 
-const ALL_FIELDS: &[Field] = &[
-    Field::Name,
+/// The fields of [`DealState`].
+const STATE_FIELDS: &[Field] = &[
     Field::Stage,
     Field::Amount,
     Field::CloseDate,
@@ -101,7 +105,22 @@ impl EventKind {
     /// The fields an event of this kind may change.
     pub fn fields(self) -> &'static [Field] {
         match self {
-            EventKind::Created => ALL_FIELDS,
+            EventKind::Created => &[
+                Field::Name,
+                Field::Stage,
+                Field::Amount,
+                Field::CloseDate,
+                Field::Status,
+                Field::CloseReason,
+                Field::Owner,
+                Field::Team,
+                Field::Certainty,
+                Field::Evidence,
+                Field::Tracked,
+                Field::Grade,
+                Field::ReviewDate,
+                Field::Deleted,
+            ],
             EventKind::Stage => &[Field::Stage],
             EventKind::Amount => &[Field::Amount],
             EventKind::CloseDate => &[Field::CloseDate],
@@ -128,7 +147,6 @@ impl EventKind {
 /// beside it: it follows the stage, and a process's probabilities may be edited later.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealState {
-    pub name: String,
     pub stage_id: i64,
     pub amount_minor: i64,
     pub currency: String,
@@ -151,7 +169,7 @@ impl DealState {
     /// The fields in which `other` differs from `self`. The currency is part of the amount.
     pub fn differences(&self, other: &DealState) -> Vec<Field> {
         let differs = |f: Field| match f {
-            Field::Name => self.name != other.name,
+            Field::Name => false,
             Field::Stage => self.stage_id != other.stage_id,
             Field::Amount => {
                 self.amount_minor != other.amount_minor || self.currency != other.currency
@@ -168,15 +186,22 @@ impl DealState {
             Field::ReviewDate => self.next_review_date != other.next_review_date,
             Field::Deleted => self.deleted != other.deleted,
         };
-        ALL_FIELDS.iter().copied().filter(|f| differs(*f)).collect()
+        STATE_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| differs(*f))
+            .collect()
     }
 }
 
-/// One event as the replay reads it: when, what it says changed, and the state after it.
+/// One event as the replay reads it: when, what it says changed (from what to what: a rename's
+/// names), and the state after it.
 #[derive(Debug, Clone, Copy)]
 pub struct Recorded<'a> {
     pub at: DateTime<Utc>,
     pub kind: EventKind,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
     pub state: &'a DealState,
 }
 
@@ -194,12 +219,15 @@ pub enum ReplayError {
     },
     /// The state after the last event differs from the deal in these fields.
     Differs { fields: Vec<Field> },
+    /// A rename at `at` does not start from the name the previous rename left.
+    Renamed { at: DateTime<Utc> },
 }
 
-/// Replays a deal's history (oldest first) and checks it against the deal as it stands: it
-/// starts with the creation; each write (its events share an instant) changes only the fields
-/// its events name; and the state after the last event is the deal's.
-pub fn replay(events: &[Recorded<'_>], current: &DealState) -> Result<(), ReplayError> {
+/// Replays a deal's history (oldest first) and checks it against the deal as it stands (its
+/// state and its `name`): it starts with the creation; each write (its events share an instant)
+/// changes only the fields its events name; the state after the last event is the deal's; and
+/// each rename starts from the name the one before it left, the last leaving the deal's name.
+pub fn replay(events: &[Recorded<'_>], current: &DealState, name: &str) -> Result<(), ReplayError> {
     let first = events.first().ok_or(ReplayError::Empty)?;
     let mut writes = events.chunk_by(|a, b| a.at == b.at);
     let creation = writes.next().unwrap_or_default();
@@ -222,12 +250,28 @@ pub fn replay(events: &[Recorded<'_>], current: &DealState) -> Result<(), Replay
         }
         state = after;
     }
-    let fields = state.differences(current);
+    let mut fields = state.differences(current);
+    if renamed(events)?.is_some_and(|last| last != name) {
+        fields.insert(0, Field::Name);
+    }
     if fields.is_empty() {
         Ok(())
     } else {
         Err(ReplayError::Differs { fields })
     }
+}
+
+/// The name the renames of `events` leave (none if it was never renamed), each starting from the
+/// name the one before it left.
+fn renamed<'a>(events: &[Recorded<'a>]) -> Result<Option<&'a str>, ReplayError> {
+    let mut name = None;
+    for e in events.iter().filter(|e| e.kind == EventKind::Name) {
+        if name.is_some_and(|before| e.from != Some(before)) {
+            return Err(ReplayError::Renamed { at: e.at });
+        }
+        name = e.to;
+    }
+    Ok(name)
 }
 
 fn last_state<'a>(write: &[Recorded<'a>], or: &'a DealState) -> &'a DealState {
@@ -241,7 +285,6 @@ mod tests {
 
     fn deal() -> DealState {
         DealState {
-            name: "超声设备采购".into(),
             stage_id: 1,
             amount_minor: 100_000,
             currency: "CNY".into(),
@@ -269,7 +312,17 @@ mod tests {
         Recorded {
             at: at(day),
             kind,
+            from: None,
+            to: None,
             state,
+        }
+    }
+
+    fn renamed<'a>(day: u32, from: &'a str, to: &'a str, state: &'a DealState) -> Recorded<'a> {
+        Recorded {
+            from: Some(from),
+            to: Some(to),
+            ..ev(day, EventKind::Name, state)
         }
     }
 
@@ -299,26 +352,58 @@ mod tests {
             ev(4, EventKind::Checks, &edited),
             ev(5, EventKind::Status, &lost),
         ];
-        assert_eq!(replay(&events, &lost), Ok(()));
+        assert_eq!(replay(&events, &lost, "超声设备采购"), Ok(()));
+    }
+
+    #[test]
+    fn renames_follow_each_other_to_the_deals_name() {
+        let d = deal();
+        let created = ev(1, EventKind::Created, &d);
+        let first = renamed(2, "超声", "超声二期", &d);
+        let second = renamed(3, "超声二期", "超声三期", &d);
+        assert_eq!(replay(&[created, first, second], &d, "超声三期"), Ok(()));
+        assert_eq!(
+            replay(&[created, first, second], &d, "超声二期"),
+            Err(ReplayError::Differs {
+                fields: vec![Field::Name]
+            })
+        );
+        let broken = renamed(3, "别的", "超声三期", &d);
+        assert_eq!(
+            replay(&[created, first, broken], &d, "超声三期"),
+            Err(ReplayError::Renamed { at: at(3) })
+        );
+        // Never renamed: the name is the one it was created with, whatever it is.
+        assert_eq!(replay(&[created], &d, "任何名字"), Ok(()));
+        let moved = DealState {
+            stage_id: 2,
+            ..d.clone()
+        };
+        assert_eq!(
+            replay(&[created, first], &moved, "超声"),
+            Err(ReplayError::Differs {
+                fields: vec![Field::Name, Field::Stage]
+            })
+        );
     }
 
     #[test]
     fn a_change_without_its_event_is_found() {
         let created = deal();
-        let moved_and_renamed = DealState {
+        let moved_and_graded = DealState {
             stage_id: 2,
-            name: "二期".into(),
+            grade: Some("A".into()),
             ..created.clone()
         };
         let events = [
             ev(1, EventKind::Created, &created),
-            ev(2, EventKind::Stage, &moved_and_renamed),
+            ev(2, EventKind::Stage, &moved_and_graded),
         ];
         assert_eq!(
-            replay(&events, &moved_and_renamed),
+            replay(&events, &moved_and_graded, ""),
             Err(ReplayError::Unrecorded {
                 at: at(2),
-                fields: vec![Field::Name]
+                fields: vec![Field::Grade]
             })
         );
     }
@@ -332,7 +417,7 @@ mod tests {
             ..created.clone()
         };
         assert_eq!(
-            replay(&[ev(1, EventKind::Created, &created)], &now),
+            replay(&[ev(1, EventKind::Created, &created)], &now, ""),
             Err(ReplayError::Differs {
                 fields: vec![Field::Owner, Field::Certainty]
             })
@@ -342,9 +427,9 @@ mod tests {
     #[test]
     fn a_history_must_start_with_the_creation() {
         let d = deal();
-        assert_eq!(replay(&[], &d), Err(ReplayError::Empty));
+        assert_eq!(replay(&[], &d, ""), Err(ReplayError::Empty));
         assert_eq!(
-            replay(&[ev(1, EventKind::Stage, &d)], &d),
+            replay(&[ev(1, EventKind::Stage, &d)], &d, ""),
             Err(ReplayError::NotCreatedFirst)
         );
     }
@@ -361,7 +446,6 @@ mod tests {
         assert_eq!(EventKind::Restored.fields(), &[Field::Deleted]);
         let d = deal();
         let every = DealState {
-            name: "x".into(),
             stage_id: 9,
             amount_minor: 1,
             currency: "USD".into(),
@@ -377,8 +461,9 @@ mod tests {
             next_review_date: NaiveDate::from_ymd_opt(2027, 1, 1),
             deleted: true,
         };
-        assert_eq!(d.differences(&every), ALL_FIELDS);
-        assert_eq!(EventKind::Created.fields(), ALL_FIELDS);
+        assert_eq!(d.differences(&every), STATE_FIELDS);
+        assert_eq!(EventKind::Created.fields()[..1], [Field::Name]);
+        assert_eq!(EventKind::Created.fields()[1..], *STATE_FIELDS);
         let only_currency = DealState {
             currency: "USD".into(),
             ..d.clone()

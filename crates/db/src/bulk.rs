@@ -176,7 +176,6 @@ pub static OPPORTUNITY_EVENTS: Table = Table {
         "to_value",
         "reason",
         "detail",
-        "name",
         "stage_id",
         "probability",
         "amount_minor",

@@ -31,7 +31,6 @@ pub struct Event {
     /// What else the change carries, as JSON: for a move past unmet criteria, the stages
     /// entered without them (`{"skipped": [{"stage_id", "unmet": [item ids]}]}`).
     pub detail: Option<String>,
-    pub name: String,
     pub stage_id: i64,
     /// The stage's probability when the event was recorded.
     pub probability: i64,
@@ -54,7 +53,7 @@ pub struct Event {
 /// The deal's state columns, in [`DealState`]'s order (probability after the stage).
 macro_rules! state_columns {
     () => {
-        "name, stage_id, probability, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date, deleted"
+        "stage_id, probability, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date, deleted"
     };
 }
 
@@ -62,7 +61,7 @@ macro_rules! state_columns {
 /// whether it is deleted, which its `deleted_at` says).
 macro_rules! deal_columns {
     () => {
-        "name, stage_id, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date"
+        "stage_id, amount_minor, currency, expected_close_date, status, close_reason, owner_id, team_id, certainty, certainty_evidence, tracked, grade, next_review_date"
     };
 }
 
@@ -70,8 +69,6 @@ macro_rules! deal_columns {
 macro_rules! state_of {
     ($d:literal, $s:literal) => {
         concat!(
-            $d,
-            ".name, ",
             $d,
             ".stage_id, ",
             $s,
@@ -246,7 +243,7 @@ pub(crate) use bind_changes;
 macro_rules! history_sql {
     ($rest:literal) => {
         concat!(
-            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason, e.detail, e.name, e.stage_id, e.probability, e.amount_minor, e.currency, e.expected_close_date, e.status, e.close_reason, e.owner_id, e.team_id, e.certainty, e.certainty_evidence, e.tracked, e.grade, e.next_review_date, e.deleted",
+            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason, e.detail, e.stage_id, e.probability, e.amount_minor, e.currency, e.expected_close_date, e.status, e.close_reason, e.owner_id, e.team_id, e.certainty, e.certainty_evidence, e.tracked, e.grade, e.next_review_date, e.deleted",
             " FROM opportunity_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC",
             $rest
         )
@@ -269,7 +266,6 @@ impl Event {
     /// The deal as this event left it.
     pub fn state(&self) -> DealState {
         DealState {
-            name: self.name.clone(),
             stage_id: self.stage_id,
             amount_minor: self.amount_minor,
             currency: self.currency.clone(),
@@ -292,7 +288,6 @@ impl Event {
 /// event's.
 #[derive(sqlx::FromRow)]
 struct StateRow {
-    name: String,
     stage_id: i64,
     amount_minor: i64,
     currency: String,
@@ -313,7 +308,6 @@ struct StateRow {
 impl From<StateRow> for DealState {
     fn from(c: StateRow) -> DealState {
         DealState {
-            name: c.name,
             stage_id: c.stage_id,
             amount_minor: c.amount_minor,
             currency: c.currency,
@@ -336,19 +330,28 @@ impl From<StateRow> for DealState {
 #[derive(sqlx::FromRow)]
 struct Current {
     id: i64,
+    name: String,
     #[sqlx(flatten)]
     state: StateRow,
 }
 
-/// An event as the replay reads it.
+/// An event as the replay reads it: what it says changed, and the state after it.
+#[derive(sqlx::FromRow)]
+struct ReplayedRow {
+    #[sqlx(flatten)]
+    event: Replayed,
+    #[sqlx(flatten)]
+    state: StateRow,
+}
+
 #[derive(sqlx::FromRow)]
 struct Replayed {
     opportunity_id: i64,
     at: DateTime<Utc>,
     #[sqlx(try_from = "String")]
     kind: EventKind,
-    #[sqlx(flatten)]
-    state: StateRow,
+    from_value: Option<String>,
+    to_value: Option<String>,
 }
 
 /// What [`check_replay`] found.
@@ -371,35 +374,40 @@ pub async fn check_replay(db: &Db) -> Result<ReplayReport> {
     let mut after = 0_i64;
     loop {
         let deals: Vec<Current> = read!(db, c => sqlx::query_as(concat!(
-            "SELECT id, ", deal_columns!(), ", deleted_at IS NOT NULL AS deleted FROM opportunities WHERE id > $1 ORDER BY id LIMIT $2"
+            "SELECT id, name, ", deal_columns!(), ", deleted_at IS NOT NULL AS deleted FROM opportunities WHERE id > $1 ORDER BY id LIMIT $2"
         )).bind(after).bind(REPLAY_BATCH).fetch_all(c).await)?;
         let Some(last) = deals.last().map(|d| d.id) else {
             return Ok(report);
         };
-        let events: Vec<Replayed> = read!(db, c => sqlx::query_as(concat!(
-            "SELECT opportunity_id, at, kind, ", deal_columns!(), ", deleted FROM opportunity_events WHERE opportunity_id > $1 AND opportunity_id <= $2 ORDER BY opportunity_id, at, id"
+        let events: Vec<ReplayedRow> = read!(db, c => sqlx::query_as(concat!(
+            "SELECT opportunity_id, at, kind, from_value, to_value, ", deal_columns!(), ", deleted FROM opportunity_events WHERE opportunity_id > $1 AND opportunity_id <= $2 ORDER BY opportunity_id, at, id"
         )).bind(after).bind(last).fetch_all(c).await)?;
         report.events += events.len() as u64;
-        let states: Vec<(i64, DateTime<Utc>, EventKind, DealState)> = events
+        let states: Vec<(Replayed, DealState)> = events
             .into_iter()
-            .map(|e| (e.opportunity_id, e.at, e.kind, e.state.into()))
+            .map(|e| {
+                let state = e.state.into();
+                (e.event, state)
+            })
             .collect();
         let mut rest = states.as_slice();
         for deal in deals {
             let id = deal.id;
-            let n = rest.iter().take_while(|e| e.0 == id).count();
+            let n = rest.iter().take_while(|e| e.0.opportunity_id == id).count();
             let (mine, others) = rest.split_at(n);
             rest = others;
             let recorded: Vec<Recorded> = mine
                 .iter()
-                .map(|(_, at, kind, state)| Recorded {
-                    at: *at,
-                    kind: *kind,
+                .map(|(e, state)| Recorded {
+                    at: e.at,
+                    kind: e.kind,
+                    from: e.from_value.as_deref(),
+                    to: e.to_value.as_deref(),
                     state,
                 })
                 .collect();
             report.deals += 1;
-            if let Err(e) = replay(&recorded, &deal.state.into()) {
+            if let Err(e) = replay(&recorded, &deal.state.into(), &deal.name) {
                 report.failed += 1;
                 if report.failures.len() < 100 {
                     report.failures.push((id, e));
@@ -432,7 +440,7 @@ mod tests {
         );
         assert!(
             sql.contains("SELECT d.id, 'user', $1, $5, x.kind")
-                && sql.contains("d.name, d.stage_id, s.probability, d.amount_minor")
+                && sql.contains("d.stage_id, s.probability, d.amount_minor")
                 && sql.contains("(VALUES ($8, $9, $10, $11, $12), ($13, $14, $15, $16, $17))")
                 && sql.ends_with("SELECT id FROM d"),
             "{sql}"

@@ -2437,7 +2437,7 @@ impl Generator {
             } else {
                 Cow::Borrowed("")
             };
-            let row: [Value; 25] = [
+            let row: [Value; 24] = [
                 self.next_event.into(),
                 id.into(),
                 actor_kind.into(),
@@ -2448,7 +2448,6 @@ impl Generator {
                 e.to.into(),
                 e.reason.into(),
                 e.detail.into(),
-                d.name.clone().into(),
                 stage.id.into(),
                 stage.probability.into(),
                 state.amount_minor.into(),
@@ -2989,7 +2988,6 @@ mod tests {
     fn deal_state(p: &Plan, d: &Deal, s: &State) -> DealState {
         let rep = &p.reps[d.owner];
         DealState {
-            name: d.name.clone(),
             stage_id: p.processes[d.process].stages[s.stage].id,
             amount_minor: s.amount_minor,
             currency: "CNY".to_owned(),
@@ -3028,6 +3026,8 @@ mod tests {
                     .map(|(e, state)| Recorded {
                         at: e.at,
                         kind: EventKind::parse(e.kind).expect("a kind of event"),
+                        from: e.from.as_deref(),
+                        to: e.to.as_deref(),
                         state,
                     })
                     .collect();
@@ -3043,7 +3043,10 @@ mod tests {
                     grade: d.grade,
                     next_review: d.next_review,
                 };
-                assert_eq!(replay(&recorded, &deal_state(&p, &d, &last)), Ok(()));
+                assert_eq!(
+                    replay(&recorded, &deal_state(&p, &d, &last), &d.name),
+                    Ok(())
+                );
                 // Each event's from is the value before it, its to the value after.
                 for w in d.events.windows(2) {
                     let mut before = w[0].state;

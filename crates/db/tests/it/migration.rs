@@ -4,8 +4,8 @@
 //! `OPPORTUNE_TEST_POSTGRES_URL` is set.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use opportune_core::history::EventKind;
 use opportune_core::history::EventKind as K;
+use opportune_core::history::{ActorKind, EventKind};
 use opportune_core::records::OppStatus;
 use opportune_core::records::OppStatus::{Open, Won};
 use opportune_db::Db;
@@ -140,7 +140,7 @@ async fn check(db: &Db) {
     );
     assert!(
         h.iter()
-            .all(|e| e.actor_id == Some(901) && e.name == "Deal")
+            .all(|e| e.actor_id == Some(901) && e.actor_kind == ActorKind::User)
     );
     let report = opportune_db::history::check_replay(db)
         .await

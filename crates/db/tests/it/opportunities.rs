@@ -131,20 +131,15 @@ async fn each_change_is_recorded_with_its_from_and_to(db: Db) {
             .all(|e| e.at == saved.updated_at && e.actor_id == Some(me.user_id))
     );
     // Each event of the edit keeps the deal as the edit left it; the creation, as it was.
-    assert!(h[..4].iter().all(|e| (
-        e.amount_minor,
-        e.certainty,
-        e.expected_close_date,
-        e.name.as_str()
-    ) == (20_000, 30, d(2027, 4, 30), "Ultrasound, 2 units")));
+    assert!(
+        h[..4]
+            .iter()
+            .all(|e| (e.amount_minor, e.certainty, e.expected_close_date)
+                == (20_000, 30, d(2027, 4, 30)))
+    );
     assert_eq!(
-        (
-            h[4].amount_minor,
-            h[4].certainty,
-            h[4].name.as_str(),
-            h[4].probability
-        ),
-        (10_000, 0, "Ultrasound", 10)
+        (h[4].amount_minor, h[4].certainty, h[4].probability),
+        (10_000, 0, 10)
     );
 
     // Won: a status event with its reason, and the deal is closed at that moment.

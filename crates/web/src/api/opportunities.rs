@@ -442,7 +442,6 @@ pub struct EventOut {
 /// The deal as an event left it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventState {
-    pub name: String,
     pub stage_id: i64,
     /// The stage's probability at the time.
     pub probability: i64,
@@ -478,7 +477,6 @@ impl From<Event> for EventOut {
             reason: e.reason,
             detail: e.detail.and_then(|d| serde_json::from_str(&d).ok()),
             state: EventState {
-                name: e.name,
                 stage_id: e.stage_id,
                 probability: e.probability,
                 amount: Money::from_minor(e.amount_minor).to_decimal(),
