@@ -3269,6 +3269,25 @@ mod tests {
         out
     }
 
+    /// For each deal that reached its process's stall stage (`stall`: the stage's id → its
+    /// position), whether it later went on to a later stage (`position`: each stage's).
+    fn left_stall_stage_forward(
+        events: &[(i64, DateTime<Utc>, i64, String)],
+        stall: &std::collections::HashMap<i64, usize>,
+        position: &std::collections::HashMap<i64, usize>,
+    ) -> std::collections::HashMap<i64, bool> {
+        let mut out = std::collections::HashMap::new();
+        for deal in events.chunk_by(|a, b| a.0 == b.0) {
+            let Some(entered) = deal.iter().position(|e| stall.contains_key(&e.2)) else {
+                continue;
+            };
+            let at = stall[&deal[entered].2];
+            let on = deal[entered..].iter().any(|e| position[&e.2] > at);
+            out.insert(deal[0].0, on);
+        }
+        out
+    }
+
     /// A deal as the habits test reads it: id, owner's e-mail, status, certainty, creation.
     type DealRow = (i64, String, String, i64, DateTime<Utc>);
 
@@ -3297,13 +3316,21 @@ mod tests {
         .fetch_all(read)
         .await
         .expect("the history can be read");
-        let stall: std::collections::HashMap<i64, i64> = active_processes(&db)
-            .await
-            .expect("the processes")
+        let processes = active_processes(&db).await.expect("the processes");
+        let stall: std::collections::HashMap<i64, i64> = processes
             .iter()
             .map(|p| (p.stages[p.stall_stage()].id, p.id))
             .collect();
         let in_stall = days_in_stall_stage(&events, &stall, now);
+        let stall_position: std::collections::HashMap<i64, usize> = processes
+            .iter()
+            .map(|p| (p.stages[p.stall_stage()].id, p.stall_stage()))
+            .collect();
+        let position: std::collections::HashMap<i64, usize> = processes
+            .iter()
+            .flat_map(|p| p.stages.iter().enumerate().map(|(i, s)| (s.id, i)))
+            .collect();
+        let forward = left_stall_stage_forward(&events, &stall_position, &position);
 
         let of = |persona: Option<Persona>| {
             deals
@@ -3338,7 +3365,22 @@ mod tests {
         let staller = stalled(of(Some(Persona::Staller)).collect());
         let rest = stalled(others(Persona::Staller).collect());
         assert!(staller >= 2 * rest, "staller {staller} days, others {rest}");
-        // … and fewer leave it forward: the staller wins less than the team.
+        // … fewer of them go on from it to a later stage (the stage's conversion) …
+        let conversion = |ds: Vec<&DealRow>| {
+            let reached: Vec<bool> = ds
+                .iter()
+                .filter_map(|d| forward.get(&d.0))
+                .copied()
+                .collect();
+            reached.iter().filter(|on| **on).count() as f64 / reached.len() as f64
+        };
+        let staller_conversion = conversion(of(Some(Persona::Staller)).collect());
+        let rest_conversion = conversion(others(Persona::Staller).collect());
+        assert!(
+            staller_conversion * 2.0 <= rest_conversion,
+            "staller's stall-stage conversion {staller_conversion:.2}, others' {rest_conversion:.2}"
+        );
+        // … and the staller wins less than the team.
         assert!(win_rate(of(Some(Persona::Staller)).collect()) < team);
 
         // The new rep has few deals, all younger than the day they joined.
