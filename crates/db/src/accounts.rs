@@ -1,7 +1,8 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
-use crate::scope::{Kind, Scope, count_visible, like, record_page};
+use crate::scope::{Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
+use crate::visibility::Kind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };

@@ -1,7 +1,8 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, Scope, count_visible, record_page};
+use crate::scope::{Scope, count_visible, record_page};
+use crate::visibility::Kind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -4,8 +4,9 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
-use crate::scope::{Kind, Scope, count_visible, like, record_page};
+use crate::scope::{Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
+use crate::visibility::Kind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
 
