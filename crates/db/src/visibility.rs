@@ -304,7 +304,7 @@ mod tests {
     use crate::users::{self, NewUser};
     use crate::{Viewer, processes, read, scope, write};
     use chrono::NaiveDate;
-    use opportune_core::records::OppStatus;
+    use opportune_core::records::{AccountStatus, ActivityKind, LeadStatus, OppStatus};
     use sqlx::{AssertSqlSafe, Connection};
     use std::collections::BTreeSet;
 
@@ -452,7 +452,7 @@ mod tests {
                 v,
                 &AccountInput {
                     name: name.clone(),
-                    status: "prospect".into(),
+                    status: AccountStatus::Prospect,
                     owner_id: v.user_id,
                     ..AccountInput::default()
                 },
@@ -478,7 +478,7 @@ mod tests {
                 v,
                 &LeadInput {
                     name: name.clone(),
-                    status: "new".into(),
+                    status: LeadStatus::New,
                     owner_id: v.user_id,
                     ..LeadInput::default()
                 },
@@ -521,7 +521,7 @@ mod tests {
                     opportunity_id: Some(deal),
                     account_id: account,
                     contact_id: None,
-                    kind: "call".into(),
+                    kind: ActivityKind::Call,
                     occurred_on: day,
                     participants: String::new(),
                     notes: String::new(),
