@@ -63,7 +63,7 @@ impl UserForm {
         UserForm {
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role.as_str().to_owned(),
             team_id: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
             locale: u.locale.clone().unwrap_or_default(),
             active: u.active.then(|| "on".to_owned()),
@@ -257,7 +257,7 @@ mod tests {
             id,
             email: "admin@example.com".into(),
             name: "Admin".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             team_id: None,
             team_name: None,
             active: true,

@@ -91,7 +91,7 @@ pub async fn convert(
             .map(|name| {
                 ConvertAccount::New(AccountInput {
                     name,
-                    status: AccountStatus::Prospect.as_str().to_owned(),
+                    status: AccountStatus::Prospect,
                     owner_id: lead.owner_id,
                     ..AccountInput::default()
                 })
@@ -165,7 +165,7 @@ mod tests {
             phone: String::new(),
             email: String::new(),
             source: String::new(),
-            status: "new".into(),
+            status: opportune_core::records::LeadStatus::New,
             notes: String::new(),
             owner_id: 2,
             owner_name: "r".into(),

@@ -139,7 +139,7 @@ impl AccountForm {
             region: a.region.clone(),
             address: a.address.clone(),
             grade: a.grade.clone().unwrap_or_default(),
-            status: a.status.clone(),
+            status: a.status.as_str().to_owned(),
             needs_notes: a.needs_notes.clone(),
             owner_id: a.owner_id.to_string(),
             version: a.version.to_string(),
@@ -157,9 +157,7 @@ impl AccountForm {
             grade: choice(&mut e, "grade", &self.grade, AccountGrade::parse)
                 .map(|g| g.as_str().to_owned()),
             status: choice(&mut e, "status", &self.status, AccountStatus::parse)
-                .unwrap_or(AccountStatus::Prospect)
-                .as_str()
-                .to_owned(),
+                .unwrap_or_default(),
             needs_notes: text(&mut e, "needs_notes", &self.needs_notes, NOTE_MAX),
             owner_id: owner(&mut e, &self.owner_id, viewer_id),
         };
@@ -351,7 +349,7 @@ impl LeadForm {
             phone: l.phone.clone(),
             email: l.email.clone(),
             source: l.source.clone(),
-            status: l.status.clone(),
+            status: l.status.as_str().to_owned(),
             notes: l.notes.clone(),
             owner_id: l.owner_id.to_string(),
             version: l.version.to_string(),
@@ -367,10 +365,7 @@ impl LeadForm {
             phone: text(&mut e, "phone", &self.phone, NAME_MAX),
             email: email(&mut e, &self.email),
             source: text(&mut e, "source", &self.source, NAME_MAX),
-            status: choice(&mut e, "status", &self.status, LeadStatus::parse)
-                .unwrap_or(LeadStatus::New)
-                .as_str()
-                .to_owned(),
+            status: choice(&mut e, "status", &self.status, LeadStatus::parse).unwrap_or_default(),
             notes: text(&mut e, "notes", &self.notes, NOTE_MAX),
             owner_id: owner(&mut e, &self.owner_id, viewer_id),
         };
@@ -441,7 +436,7 @@ impl ActivityForm {
             account_id: a.account_id.to_string(),
             opportunity_id: id_text(a.opportunity_id),
             contact_id: id_text(a.contact_id),
-            kind: a.kind.clone(),
+            kind: a.kind.as_str().to_owned(),
             occurred_on: a.occurred_on.to_string(),
             participants: a.participants.clone(),
             notes: a.notes.clone(),
@@ -465,7 +460,8 @@ impl ActivityForm {
             opportunity_id: link(&mut e, "opportunity_id", &self.opportunity_id),
             account_id: required_id(&mut e, "account_id", &self.account_id),
             contact_id: link(&mut e, "contact_id", &self.contact_id),
-            kind: kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            // Without a kind the input is refused (the field error above), never stored.
+            kind: kind.unwrap_or(ActivityKind::Call),
             occurred_on: e
                 .take("occurred_on", date(&self.occurred_on))
                 .unwrap_or_default(),
@@ -578,8 +574,13 @@ mod tests {
         };
         let a = f.validate(3).expect("valid");
         assert_eq!(
-            (a.name.as_str(), a.owner_id, a.status.as_str(), a.grade),
-            ("华东医院", 3, "prospect", Some("AA".to_owned()))
+            (a.name.as_str(), a.owner_id, a.status, a.grade),
+            (
+                "华东医院",
+                3,
+                AccountStatus::Prospect,
+                Some("AA".to_owned())
+            )
         );
         let blank = AccountForm {
             name: "x".into(),
@@ -668,12 +669,12 @@ mod tests {
             ..LeadForm::default()
         };
         let l = f.validate(9).expect("valid");
-        assert_eq!((l.owner_id, l.status.as_str()), (9, "new"));
+        assert_eq!((l.owner_id, l.status), (9, LeadStatus::New));
         let q = LeadForm {
             status: "qualified".into(),
             ..f
         };
-        assert_eq!(q.validate(9).expect("valid").status, "qualified");
+        assert_eq!(q.validate(9).expect("valid").status, LeadStatus::Qualified);
     }
 
     #[test]
@@ -715,10 +716,10 @@ mod tests {
                 a.account_id,
                 a.opportunity_id,
                 a.contact_id,
-                a.kind.as_str(),
+                a.kind,
                 a.owner_id
             ),
-            (7, Some(12), None, "joint_call", 3)
+            (7, Some(12), None, ActivityKind::JointCall, 3)
         );
         assert_eq!(a.occurred_on.to_string(), "2027-03-01");
         assert_eq!(
@@ -769,7 +770,7 @@ mod tests {
             account_id: 7,
             account_name: "华东医院".into(),
             contact_id: None,
-            kind: "visit".into(),
+            kind: ActivityKind::Visit,
             occurred_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 1).expect("date"),
             participants: String::new(),
             notes: String::new(),

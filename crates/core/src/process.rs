@@ -1,6 +1,13 @@
 //! Sales processes: ordered stages, entry criteria and the stage-move rule.
 
+use crate::records::vocabulary;
 use std::collections::HashSet;
+
+vocabulary!(
+    /// What an item of a stage is: one of its entry criteria (a deal enters the stage when they
+    /// are ticked, `CriteriaMode`), or a step of its work checklist.
+    ItemKind { Entry = "entry", Work = "work" }
+);
 
 /// Whether a stage's entry criteria must all be ticked, or any one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -151,6 +158,17 @@ pub fn parse_probability(raw: &str) -> Result<u8, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_is_an_entry_criterion_or_work_in_its_stored_text() {
+        for kind in ItemKind::ALL {
+            assert_eq!(ItemKind::parse(kind.as_str()), Ok(*kind));
+            assert_eq!(ItemKind::try_from(kind.to_string()), Ok(*kind));
+        }
+        assert_eq!(ItemKind::Entry.as_str(), "entry");
+        assert_eq!(ItemKind::Work.as_str(), "work");
+        assert_eq!(ItemKind::parse("criterion"), Err("invalid_choice"));
+    }
 
     const GATE: [StageGate<'static>; 1] = [StageGate {
         stage_id: 2,

@@ -88,6 +88,20 @@ vocabulary!(
     Locale { ZhCn = "zh-CN", En = "en" }
 );
 
+/// A new account is a prospect (as the column's default says).
+impl Default for AccountStatus {
+    fn default() -> Self {
+        AccountStatus::Prospect
+    }
+}
+
+/// A new lead is new (as the column's default says).
+impl Default for LeadStatus {
+    fn default() -> Self {
+        LeadStatus::New
+    }
+}
+
 impl OppStatus {
     pub fn is_open(self) -> bool {
         self == OppStatus::Open
@@ -171,6 +185,32 @@ mod tests {
             Ok(ActivityKind::JointCall)
         );
         assert_eq!(OppStatus::parse("closed"), Err("invalid_choice"));
+    }
+
+    /// The rows hold these as values, and the API writes them: in JSON each must be exactly the
+    /// text stored in the database (which the API wrote before the rows were typed).
+    #[test]
+    fn a_stored_vocabulary_writes_its_stored_text_in_json() {
+        fn same<T: serde::Serialize + std::fmt::Display>(all: &[T]) {
+            for v in all {
+                assert_eq!(
+                    serde_json::to_string(v).expect("serializes"),
+                    format!("\"{v}\"")
+                );
+            }
+        }
+        same(Role::ALL);
+        same(OppStatus::ALL);
+        same(AccountStatus::ALL);
+        same(LeadStatus::ALL);
+        same(ActivityKind::ALL);
+        same(crate::process::ItemKind::ALL);
+    }
+
+    #[test]
+    fn a_new_account_is_a_prospect_and_a_new_lead_new() {
+        assert_eq!(AccountStatus::default(), AccountStatus::Prospect);
+        assert_eq!(LeadStatus::default(), LeadStatus::New);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Who sees what (SPEC §1): a rep their own records, a manager their team's subtree, an admin all.
-//! The rule is written once, in SQL, by `opportune-db` (`visible!`, `controls!` and the list
-//! scopes, whose texts one test there holds equal): this is the viewer it is written for.
+//! The rule is written in SQL by one module of `opportune-db` (`visibility`: the texts for one
+//! record, for the lists, for the counts and for the kept views' versions, one test there holding
+//! them all to the rule): this is the viewer it is written for.
 
 use crate::records::Role;
 

@@ -1,11 +1,13 @@
 //! Accounts (客户): hospitals, enterprises, developers, individuals.
 
-use crate::scope::{Kind, Scope, count_visible, like, record_page};
+use crate::scope::{Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
+use crate::visibility::Kind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
 use chrono::{DateTime, Utc};
+use opportune_core::records::AccountStatus;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Account {
@@ -16,7 +18,8 @@ pub struct Account {
     pub region: String,
     pub address: String,
     pub grade: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: AccountStatus,
     pub needs_notes: String,
     pub owner_id: i64,
     pub owner_name: String,
@@ -37,7 +40,7 @@ pub struct AccountInput {
     pub region: String,
     pub address: String,
     pub grade: Option<String>,
-    pub status: String,
+    pub status: AccountStatus,
     pub needs_notes: String,
     pub owner_id: i64,
 }
@@ -51,7 +54,7 @@ impl From<&Account> for AccountInput {
             region: a.region.clone(),
             address: a.address.clone(),
             grade: a.grade.clone(),
-            status: a.status.clone(),
+            status: a.status,
             needs_notes: a.needs_notes.clone(),
             owner_id: a.owner_id,
         }
@@ -125,7 +128,7 @@ pub(crate) async fn insert(tx: &mut Tx, a: &AccountInput) -> Result<i64> {
     let ts = now();
     let id: i64 = write!(tx, c => sqlx::query_scalar(
         "INSERT INTO accounts (name, industry, size, region, address, grade, status, needs_notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
-    ).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
+    ).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(a.status.as_str())
     .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(ts).fetch_one(c).await)?;
     Ok(id)
 }
@@ -146,7 +149,7 @@ pub async fn update(
                 let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
                     "UPDATE accounts SET name = $4, industry = $5, size = $6, region = $7, address = $8, grade = $9, status = $10, needs_notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
                     controls!("accounts")
-                )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(&a.status)
+                )), v).bind(&a.name).bind(&a.industry).bind(&a.size).bind(&a.region).bind(&a.address).bind(&a.grade).bind(a.status.as_str())
                 .bind(&a.needs_notes).bind(a.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
                 Ok(n > 0)
             })

@@ -1,9 +1,11 @@
 //! Activities (拜访/活动): calls, visits, meetings … each ending, ideally, in an agreed next step.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, Scope, count_visible, record_page};
+use crate::scope::{Scope, count_visible, record_page};
+use crate::visibility::Kind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
+use opportune_core::records::ActivityKind;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Activity {
@@ -12,7 +14,8 @@ pub struct Activity {
     pub account_id: i64,
     pub account_name: String,
     pub contact_id: Option<i64>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ActivityKind,
     pub occurred_on: NaiveDate,
     pub participants: String,
     pub notes: String,
@@ -34,7 +37,7 @@ pub struct ActivityInput {
     pub opportunity_id: Option<i64>,
     pub account_id: i64,
     pub contact_id: Option<i64>,
-    pub kind: String,
+    pub kind: ActivityKind,
     pub occurred_on: NaiveDate,
     pub participants: String,
     pub notes: String,
@@ -50,7 +53,7 @@ impl From<&Activity> for ActivityInput {
             opportunity_id: a.opportunity_id,
             account_id: a.account_id,
             contact_id: a.contact_id,
-            kind: a.kind.clone(),
+            kind: a.kind,
             occurred_on: a.occurred_on,
             participants: a.participants.clone(),
             notes: a.notes.clone(),
@@ -79,7 +82,7 @@ macro_rules! select {
 pub struct ActivityFilter {
     pub opportunity_id: Option<i64>,
     pub account_id: Option<i64>,
-    pub kind: Option<String>,
+    pub kind: Option<ActivityKind>,
 }
 
 /// The `WHERE` clause of the list for this viewer and filter, from literal fragments only: just
@@ -111,7 +114,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &ActivityFilter, p: Paging) -> Result<
     record_page!(db, v, p,
         table: "activities", index: "activities_occurred", order: ORDER,
         columns: columns!(), scope: &scope, counted: counted,
-        |q| q.bind(f.opportunity_id).bind(f.account_id).bind(&f.kind))
+        |q| q.bind(f.opportunity_id).bind(f.account_id).bind(f.kind.map(ActivityKind::as_str)))
 }
 
 /// The newest `limit` activities of a deal or an account (`f`) that the viewer sees: one query,
@@ -126,7 +129,7 @@ pub async fn recent(db: &Db, v: &Viewer, f: &ActivityFilter, limit: i64) -> Resu
         0,
     ));
     Ok(read!(db, c => bind_viewer!(sqlx::query_as(sql), v)
-        .bind(f.opportunity_id).bind(f.account_id).bind(&f.kind).fetch_all(c).await)?)
+        .bind(f.opportunity_id).bind(f.account_id).bind(f.kind.map(ActivityKind::as_str)).fetch_all(c).await)?)
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Activity> {
@@ -141,7 +144,7 @@ pub async fn create(db: &Db, v: &Viewer, x: &ActivityInput) -> Result<Activity> 
                 let team = owner_team(tx, x.owner_id).await?;
                 let id: i64 = write!(tx, c => sqlx::query_scalar(
                     "INSERT INTO activities (opportunity_id, account_id, contact_id, kind, occurred_on, participants, notes, outcome, next_step, next_step_date, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
-                ).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+                ).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(x.kind.as_str()).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
                 .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
                 Ok(id)
             })
@@ -166,7 +169,7 @@ pub async fn update(
                 let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
                     "UPDATE activities SET opportunity_id = $4, account_id = $5, contact_id = $6, kind = $7, occurred_on = $8, participants = $9, notes = $10, outcome = $11, next_step = $12, next_step_date = $13, owner_id = $14, team_id = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18 AND ",
                     controls!("activities")
-                )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(&x.kind).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
+                )), v).bind(x.opportunity_id).bind(x.account_id).bind(x.contact_id).bind(x.kind.as_str()).bind(x.occurred_on).bind(&x.participants).bind(&x.notes)
                 .bind(&x.outcome).bind(&x.next_step).bind(x.next_step_date).bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
                 Ok(n > 0)
             })

@@ -1,8 +1,9 @@
 //! Contacts (联系人): people at accounts, with the personal profile used for relationship work.
 
 use crate::accounts::owner_team;
-use crate::scope::{Kind, Scope, count_visible, like, record_page};
+use crate::scope::{Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
+use crate::visibility::Kind;
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };

@@ -4,10 +4,12 @@ use crate::accounts::AccountInput;
 use crate::accounts::owner_team;
 use crate::contacts::ContactInput;
 use crate::opportunities::OppInput;
-use crate::scope::{Kind, Scope, count_visible, like, record_page};
+use crate::scope::{Scope, count_visible, like, record_page};
 use crate::shares::ShareKind;
+use crate::visibility::Kind;
 use crate::{Db, DbError, Page, Paging, Result, Viewer, bind_viewer, controls, now, read, write};
 use chrono::{DateTime, Utc};
+use opportune_core::records::LeadStatus;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Lead {
@@ -18,7 +20,8 @@ pub struct Lead {
     pub phone: String,
     pub email: String,
     pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: LeadStatus,
     pub notes: String,
     pub owner_id: i64,
     pub owner_name: String,
@@ -43,7 +46,7 @@ pub struct LeadInput {
     pub phone: String,
     pub email: String,
     pub source: String,
-    pub status: String,
+    pub status: LeadStatus,
     pub notes: String,
     pub owner_id: i64,
 }
@@ -57,7 +60,7 @@ impl From<&Lead> for LeadInput {
             phone: l.phone.clone(),
             email: l.email.clone(),
             source: l.source.clone(),
-            status: l.status.clone(),
+            status: l.status,
             notes: l.notes.clone(),
             owner_id: l.owner_id,
         }
@@ -84,7 +87,7 @@ macro_rules! select {
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
     pub q: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<LeadStatus>,
 }
 
 pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page<Lead>> {
@@ -102,14 +105,14 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
         ],
     );
     let counted = if pattern.is_none() {
-        Some(count_visible(db, v, Kind::Lead, f.status.as_deref()).await?)
+        Some(count_visible(db, v, Kind::Lead, f.status.map(LeadStatus::as_str)).await?)
     } else {
         None
     };
     record_page!(db, v, p,
         table: "leads", index: "leads_created", order: " ORDER BY o.created_at DESC, o.id DESC",
         columns: columns!(), scope: &scope, counted: counted,
-        |q| q.bind(&pattern).bind(&f.status))
+        |q| q.bind(&pattern).bind(f.status.map(LeadStatus::as_str)))
 }
 
 pub async fn get(db: &Db, v: &Viewer, id: i64) -> Result<Lead> {
@@ -124,7 +127,7 @@ pub async fn create(db: &Db, v: &Viewer, x: &LeadInput) -> Result<Lead> {
                 let team = owner_team(tx, x.owner_id).await?;
                 let id: i64 = write!(tx, c => sqlx::query_scalar(
                     "INSERT INTO leads (name, company, title, phone, email, source, status, notes, owner_id, team_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
-                ).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+                ).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(x.status.as_str()).bind(&x.notes)
                 .bind(x.owner_id).bind(team).bind(now()).fetch_one(c).await)?;
                 Ok(id)
             })
@@ -143,7 +146,7 @@ pub async fn update(db: &Db, v: &Viewer, id: i64, version: i64, x: &LeadInput) -
                 let n = write!(tx, c => bind_viewer!(sqlx::query(concat!(
                     "UPDATE leads SET name = $4, company = $5, title = $6, phone = $7, email = $8, source = $9, status = $10, notes = $11, owner_id = $12, team_id = $13, updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16 AND ",
                     controls!("leads")
-                )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(&x.status).bind(&x.notes)
+                )), v).bind(&x.name).bind(&x.company).bind(&x.title).bind(&x.phone).bind(&x.email).bind(&x.source).bind(x.status.as_str()).bind(&x.notes)
                 .bind(x.owner_id).bind(team).bind(now()).bind(id).bind(version).execute(c).await.map(|r| r.rows_affected()))?;
                 Ok(n > 0)
             })

@@ -1,7 +1,8 @@
 //! Opportune's persistence: one `Db` handle over SQLite or PostgreSQL, migrations per backend,
 //! and the repositories. The same SQL text runs on both backends wherever the dialects allow
 //! (`$n` placeholders work on both); the `read!` and `write!` macros paste one body into an arm
-//! per backend so each arm is type-checked against its own driver.
+//! per backend so each arm is type-checked against its own driver. Who may see and who controls
+//! a record is written in [`visibility`] only.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -23,6 +24,7 @@ pub(crate) mod scope;
 pub mod shares;
 pub mod users;
 pub mod versions;
+pub(crate) mod visibility;
 mod writer;
 
 pub use writer::{Job, Writer};
@@ -54,84 +56,6 @@ macro_rules! write {
                 $body
             }
         }
-    };
-}
-
-/// Who controls a record aliased `$a` (SPEC §1): admins, its owner, and the managers of its
-/// team subtree, found through `team_closure`. They may see, edit, delete and share it. On the
-/// fixed parameters `$1` = viewer id, `$2` = viewer role, `$3` = viewer team: every scoped query
-/// starts its own parameters at `$4` and binds the viewer first with [`bind_viewer`].
-#[macro_export]
-macro_rules! controls {
-    ($a:literal) => {
-        concat!(
-            "($2 = 'admin' OR ",
-            $a,
-            ".owner_id = $1 OR ($2 = 'manager' AND ",
-            $a,
-            ".team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3)))"
-        )
-    };
-}
-
-/// The ids of the `kind` records shared with the viewer `$1`.
-#[macro_export]
-macro_rules! shared_ids {
-    ($kind:literal) => {
-        concat!(
-            "SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = '",
-            $kind,
-            "'"
-        )
-    };
-}
-
-/// The accounts of the deals shared with the viewer `$1`: they need to know the customer.
-#[macro_export]
-macro_rules! deal_shared_accounts {
-    () => {
-        "SELECT d.account_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = $1 AND s.record_kind = 'opportunity'"
-    };
-}
-
-/// Who may see a record aliased `$a`: those who [`controls`] it, and those it is shared with
-/// (read only). Each `column => ids` pair makes the record visible when `column` holds one of
-/// the ids the subquery `ids` selects (an activity through its shared deal, a contact through
-/// its shared account).
-#[macro_export]
-macro_rules! visible {
-    ($a:literal, $($col:literal => $ids:expr),+) => {
-        concat!("(", $crate::controls!($a), $(" OR ", $col, " IN (", $ids, ")",)+ ")")
-    };
-}
-
-/// Who may see a record of each kind, aliased `o` (SPEC §1), as one text for every viewer: for
-/// the reads of one record and the share checks. The lists write the same rule per viewer
-/// (`scope::visibility`, kept equal by a test).
-#[macro_export]
-macro_rules! sees {
-    (account) => {
-        $crate::visible!("o", "o.id" => $crate::shared_ids!("account"), "o.id" => $crate::deal_shared_accounts!())
-    };
-    (contact) => {
-        $crate::visible!("o", "o.id" => $crate::shared_ids!("contact"), "o.account_id" => $crate::shared_ids!("account"))
-    };
-    (lead) => {
-        $crate::visible!("o", "o.id" => $crate::shared_ids!("lead"))
-    };
-    (opportunity) => {
-        $crate::visible!("o", "o.id" => $crate::shared_ids!("opportunity"))
-    };
-    (activity) => {
-        $crate::visible!("o", "o.opportunity_id" => $crate::shared_ids!("opportunity"))
-    };
-}
-
-/// Binds the viewer as `$1..$3` (see [`visible!`]).
-#[macro_export]
-macro_rules! bind_viewer {
-    ($q:expr, $v:expr) => {
-        $q.bind($v.user_id).bind($v.role.as_str()).bind($v.team_id)
     };
 }
 

@@ -5,7 +5,8 @@
 
 use crate::history::{Change, bind_changes, inline, record, recorded};
 use crate::processes::StageRow;
-use crate::scope::{Kind, Scope, among, and, like, visibility};
+use crate::scope::{Scope, among, and, like};
+use crate::visibility::{self, Kind, subtree_owners};
 use crate::{
     Db, DbError, Page, Paging, Result, Tx, Viewer, bind_viewer, controls, now, read, write,
 };
@@ -421,27 +422,16 @@ async fn stage_sums_from_totals(
     months: &OppFilter,
 ) -> Result<Vec<StageSum>> {
     use opportune_core::records::Role;
-    // A record's team is its owner's team, so the totals find a team's deals by their owners:
-    // one list of owners (PostgreSQL then reads them from an index, where `OR … IN` had it scan
-    // or re-check the table: 4–10 ms for a manager's columns at 1M, fix 28).
-    let subtree_owners = |team: &str| {
-        format!(
-            "SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = {team})"
-        )
-    };
-    let manager = among(
-        db,
-        "t.owner_id",
-        &format!("SELECT $1 UNION ALL {}", subtree_owners("$3")),
-    );
-    let team_filter = among(db, "t.owner_id", &subtree_owners("$6"));
+    // A record's team is its owner's team, so the totals find a team's deals by their owners
+    // (`visibility::totals_owners`).
+    let owners = visibility::totals_owners(db, v.role);
+    let team_filter = among(db, "t.owner_id", subtree_owners!("$6"));
     let mut sql = and(
         String::from(
             "SELECT t.stage_id, CAST(SUM(t.deals) AS BIGINT) AS count, CAST(SUM(t.amount_minor) AS BIGINT) AS amount_minor FROM board_totals t WHERE TRUE",
         ),
         &[
-            (v.role == Role::Manager, manager.as_str()),
-            (v.role == Role::Rep, "t.owner_id = $1"),
+            (owners.is_some(), owners.as_deref().unwrap_or_default()),
             (f.process_id.is_some(), "t.process_id = $7"),
             (f.status.is_some(), "t.status = $9"),
             // Deleted deals are kept under 'deleted' (migration 0013).
@@ -457,8 +447,8 @@ async fn stage_sums_from_totals(
     let mut sums: Vec<StageSum> = read!(db, c => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), v, months, &none).fetch_all(c).await)?;
     if v.role != Role::Admin {
         let shared = format!(
-            "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE o.id IN (SELECT record_id FROM shares WHERE user_id = $1 AND record_kind = 'opportunity') AND NOT COALESCE({}, FALSE) AND {} GROUP BY o.stage_id",
-            visibility(db, v.role, None),
+            "SELECT o.stage_id, COUNT(*) AS count, CAST(COALESCE(SUM(o.amount_minor), 0) AS BIGINT) AS amount_minor FROM opportunities o WHERE {} AND {} GROUP BY o.stage_id",
+            visibility::only_shared_deals(db, v.role),
             scope(
                 db,
                 &Viewer {

@@ -1,7 +1,7 @@
 //! Sales processes with their stages, entry criteria and work checklists.
 
 use crate::{Db, DbError, Result, Tx, read, write};
-use opportune_core::process::CriteriaMode;
+use opportune_core::process::{CriteriaMode, ItemKind};
 use opportune_core::records::Locale;
 use opportune_core::templates::{BUILT_IN, TemplateProcess};
 
@@ -35,7 +35,8 @@ pub struct StageRow {
 pub struct ItemRow {
     pub id: i64,
     pub stage_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ItemKind,
     pub position: i64,
     pub label_zh: String,
     pub label_en: String,
@@ -135,7 +136,7 @@ async fn install(tx: &mut Tx, t: &TemplateProcess, position: i64) -> Result<i64>
             "INSERT INTO stages (process_id, position, key, name_zh, name_en, definition_zh, definition_en, probability, target_days, criteria_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
         ).bind(pid).bind(i as i64).bind(s.key).bind(s.name_zh).bind(s.name_en).bind(s.definition_zh).bind(s.definition_en)
         .bind(i64::from(s.probability)).bind(s.target_days).bind(s.mode.as_str()).fetch_one(c).await)?;
-        for (kind, items) in [("entry", s.entry), ("work", s.work)] {
+        for (kind, items) in [(ItemKind::Entry, s.entry), (ItemKind::Work, s.work)] {
             for (j, (zh, en)) in items.iter().enumerate() {
                 insert_item(tx, sid, kind, j as i64, zh, en).await?;
             }
@@ -147,14 +148,14 @@ async fn install(tx: &mut Tx, t: &TemplateProcess, position: i64) -> Result<i64>
 async fn insert_item(
     tx: &mut Tx,
     stage_id: i64,
-    kind: &str,
+    kind: ItemKind,
     position: i64,
     zh: &str,
     en: &str,
 ) -> Result<()> {
     write!(tx, c => sqlx::query(
         "INSERT INTO stage_items (stage_id, kind, position, label_zh, label_en) VALUES ($1, $2, $3, $4, $5)"
-    ).bind(stage_id).bind(kind).bind(position).bind(zh).bind(en).execute(c).await.map(|r| r.rows_affected()))?;
+    ).bind(stage_id).bind(kind.as_str()).bind(position).bind(zh).bind(en).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -221,7 +222,7 @@ fn assemble(procs: Vec<ProcessRow>, stages: Vec<StageRow>, items: Vec<ItemRow>) 
             .flat_map(|p| p.stages.iter_mut())
             .find(|s| s.row.id == i.stage_id)
         {
-            if i.kind == "entry" {
+            if i.kind == ItemKind::Entry {
                 st.entry.push(i);
             } else {
                 st.work.push(i);
@@ -298,8 +299,8 @@ pub async fn save_stage(
         ).bind(process_id).bind(pos).bind(format!("stage_{pos}")).bind(&e.name_zh).bind(&e.name_en).bind(&e.definition_zh).bind(&e.definition_en)
         .bind(i64::from(e.probability)).bind(e.target_days).bind(e.mode.as_str()).fetch_one(c).await)?
     };
-    for (kind, labels) in [("entry", &e.entry), ("work", &e.work)] {
-        let existing: Vec<i64> = write!(&mut tx, c => sqlx::query_scalar("SELECT id FROM stage_items WHERE stage_id = $1 AND kind = $2 ORDER BY position").bind(sid).bind(kind).fetch_all(c).await)?;
+    for (kind, labels) in [(ItemKind::Entry, &e.entry), (ItemKind::Work, &e.work)] {
+        let existing: Vec<i64> = write!(&mut tx, c => sqlx::query_scalar("SELECT id FROM stage_items WHERE stage_id = $1 AND kind = $2 ORDER BY position").bind(sid).bind(kind.as_str()).fetch_all(c).await)?;
         for (pos, (zh, en)) in labels.iter().enumerate() {
             if let Some(id) = existing.get(pos) {
                 write!(&mut tx, c => sqlx::query("UPDATE stage_items SET label_zh = $1, label_en = $2 WHERE id = $3").bind(zh).bind(en).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -1,54 +1,14 @@
 //! The parts of a list query written per request: who may see which records, for the viewer's
-//! role only, and how to read one page of a sorted list.
+//! role only (the texts of [`crate::visibility`]) with the filters that apply, and how to read
+//! one page of a sorted list.
 //!
 //! One SQL text for every viewer (`$2 = 'admin' OR o.owner_id = $1 OR …`) leaves SQLite no index
 //! to use, and every list read the whole table (docs/PERFORMANCE.md, fix 1). The texts here are
 //! assembled from literal fragments only.
 
-use crate::{Db, Paging, Result, Viewer, deal_shared_accounts, read, shared_ids};
+use crate::visibility::{self, Kind};
+use crate::{Db, Paging, Result, Viewer, read};
 use opportune_core::records::Role;
-
-/// The kinds of record a list reads, for their visibility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Account,
-    Contact,
-    Lead,
-    Opportunity,
-    Activity,
-}
-
-impl Kind {
-    /// The table of this kind and its name in `record_counts` (which does not count deals:
-    /// `board_totals` does).
-    fn counted(self) -> (&'static str, &'static str) {
-        match self {
-            Kind::Account => ("accounts", "account"),
-            Kind::Contact => ("contacts", "contact"),
-            Kind::Lead => ("leads", "lead"),
-            Kind::Opportunity => ("opportunities", "opportunity"),
-            Kind::Activity => ("activities", "activity"),
-        }
-    }
-
-    /// The ways into a record of this kind through shares (SPEC §1): the record is visible
-    /// when the column holds one of the ids the subquery selects. The same pairs as `sees!`.
-    fn shared(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Kind::Account => &[
-                ("o.id", shared_ids!("account")),
-                ("o.id", deal_shared_accounts!()),
-            ],
-            Kind::Contact => &[
-                ("o.id", shared_ids!("contact")),
-                ("o.account_id", shared_ids!("account")),
-            ],
-            Kind::Lead => &[("o.id", shared_ids!("lead"))],
-            Kind::Opportunity => &[("o.id", shared_ids!("opportunity"))],
-            Kind::Activity => &[("o.opportunity_id", shared_ids!("opportunity"))],
-        }
-    }
-}
 
 /// `column IN (ids)`, written so both planners can turn an `OR` of them into a union of index
 /// reads: `IN (subquery)` for SQLite's multi-index OR, `= ANY(ARRAY(subquery))` (computed once,
@@ -61,36 +21,7 @@ pub(crate) fn among(db: &Db, column: &str, ids: &str) -> String {
     }
 }
 
-/// Who may see a record of `kind` aliased `o` (`None`: not counting shares), for the viewer's
-/// role only, on the fixed parameters `$1` (viewer) and `$3` (their team) of `bind_viewer!`: the
-/// rep's own records, a manager's and their team subtree's, everything for an admin, and the
-/// records shared with the viewer. Each term can be read from an index on the owner or team.
-pub(crate) fn visibility(db: &Db, role: Role, kind: Option<Kind>) -> String {
-    let shares = kind.map_or_else(String::new, |kind| format!(" OR {}", shared(db, kind)));
-    match role {
-        Role::Admin => "TRUE".to_owned(),
-        Role::Manager => format!(
-            "(o.owner_id = $1 OR {}{shares})",
-            among(
-                db,
-                "o.team_id",
-                "SELECT descendant_id FROM team_closure WHERE ancestor_id = $3"
-            )
-        ),
-        Role::Rep => format!("(o.owner_id = $1{shares})"),
-    }
-}
-
-/// The ways into a record of `kind` through shares, as one `OR` of [`among`] terms.
-fn shared(db: &Db, kind: Kind) -> String {
-    kind.shared()
-        .iter()
-        .map(|(column, ids)| among(db, column, ids))
-        .collect::<Vec<_>>()
-        .join(" OR ")
-}
-
-/// The `WHERE` of a list: who may see its records ([`visibility`]) and the filters that apply
+/// The `WHERE` of a list: who may see its records ([`visibility::for_role`]) and the filters that apply
 /// ([`and`]). For a rep also in two parts that do not overlap, their own records and those only
 /// shared with them, so that their own can be read from the owner's index in the list's order
 /// and only as many as the page needs ([`Scope::rep_rows`]): collecting and sorting all of a
@@ -107,15 +38,12 @@ impl Scope {
     pub(crate) fn new(db: &Db, role: Role, kind: Kind, filters: &[(bool, &str)]) -> Scope {
         let rep = (role == Role::Rep).then(|| {
             (
-                and("o.owner_id = $1".to_owned(), filters),
-                and(
-                    format!("o.owner_id <> $1 AND ({})", shared(db, kind)),
-                    filters,
-                ),
+                and(visibility::rep_own().to_owned(), filters),
+                and(visibility::rep_only_shared(db, kind), filters),
             )
         });
         Scope {
-            all: and(visibility(db, role, Some(kind)), filters),
+            all: and(visibility::for_role(db, role, Some(kind)), filters),
             rep,
         }
     }
@@ -166,8 +94,9 @@ pub(crate) fn rows_of(table: &str) -> String {
 /// How many records of `kind` (not deals) the viewer sees, with only a lead `status` to narrow
 /// them, and the size of their table, in one query: summed from `record_counts` (kept by
 /// triggers, per owner) for their own and their team subtree's records — a record's team is its
-/// owner's — plus the records only shared with them, counted from the records (a handful).
-/// Counting a manager's 800,000 activities one by one took over a second.
+/// owner's — plus the records only shared with them, counted from the records (a handful)
+/// ([`visibility::counted_owners`], [`visibility::only_shared`]). Counting a manager's 800,000
+/// activities one by one took over a second.
 pub(crate) async fn count_visible(
     db: &Db,
     v: &Viewer,
@@ -177,21 +106,14 @@ pub(crate) async fn count_visible(
     debug_assert_ne!(kind, Kind::Opportunity, "deals are counted in board_totals");
     let (table, name) = kind.counted();
     let status_clause = status.map_or("", |_| " AND t.status = $5");
-    let owners = match v.role {
-        Role::Admin => "",
-        Role::Manager => {
-            " AND (t.owner_id = $1 OR t.owner_id IN (SELECT u.id FROM users u WHERE u.team_id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = $3)))"
-        }
-        Role::Rep => " AND t.owner_id = $1",
-    };
+    let owners = visibility::counted_owners(v.role);
     let only_shared = if v.role == Role::Admin {
         String::new()
     } else {
-        let shared = shared(db, kind);
         let status_clause = status.map_or("", |_| " AND o.status = $5");
         format!(
-            " + (SELECT COUNT(*) FROM {table} o WHERE ({shared}) AND NOT COALESCE({}, FALSE){status_clause})",
-            visibility(db, v.role, None)
+            " + (SELECT COUNT(*) FROM {table} o WHERE {}{status_clause})",
+            visibility::only_shared(db, v.role, kind)
         )
     };
     let sql = sqlx::AssertSqlSafe(format!(
@@ -384,27 +306,5 @@ mod tests {
         ));
         // Everything matches: always in order.
         assert!(read_in_order(2_000, 2_000, first));
-    }
-
-    #[test]
-    fn the_lists_and_the_single_record_reads_share_one_rule() {
-        // `sees!` for every viewer at once must say what `visibility` says per role: rebuild
-        // it from the same pairs and compare the texts.
-        let one_text = |kind: Kind| {
-            let mut shares = String::new();
-            for (column, ids) in kind.shared() {
-                shares.push_str(" OR ");
-                shares.push_str(column);
-                shares.push_str(" IN (");
-                shares.push_str(ids);
-                shares.push(')');
-            }
-            format!("({}{shares})", crate::controls!("o"))
-        };
-        assert_eq!(one_text(Kind::Account), crate::sees!(account));
-        assert_eq!(one_text(Kind::Contact), crate::sees!(contact));
-        assert_eq!(one_text(Kind::Lead), crate::sees!(lead));
-        assert_eq!(one_text(Kind::Opportunity), crate::sees!(opportunity));
-        assert_eq!(one_text(Kind::Activity), crate::sees!(activity));
     }
 }

@@ -15,21 +15,18 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub team_id: Option<i64>,
     pub locale: Option<String>,
     pub active: bool,
 }
 
 impl UserRow {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Rep)
-    }
-
     pub fn viewer(&self) -> Viewer {
         Viewer {
             user_id: self.id,
-            role: self.role(),
+            role: self.role,
             team_id: self.team_id,
         }
     }
@@ -295,7 +292,8 @@ pub struct UserRecord {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub team_id: Option<i64>,
     pub team_name: Option<String>,
     pub active: bool,

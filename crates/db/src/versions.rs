@@ -35,30 +35,7 @@ pub struct ViewVersion {
     /// Processes, stages, people, teams, shares and account names: also who sees which records.
     pub all: i64,
     /// What the view lists: the sum of the versions of the owners and teams whose deals the
-    /// viewer sees (a board, a deal list), or the version of a kind of record (a record list).
+    /// viewer sees (a board, a deal list: `deals_version!`, in `visibility`), or the version of a
+    /// kind of record (a record list).
     pub part: i64,
-}
-
-/// The columns `all` and `part` of the [`ViewVersion`] of the viewer whose id, role and team are
-/// the SQL expressions `$id`, `$role` and `$team`, by the rule of `controls!`: an admin sees every
-/// owner's deals, a manager the deals held by the teams of their subtree and their own, a rep
-/// their own; and all see the deals shared with them, whose owners are summed too.
-#[macro_export]
-macro_rules! deals_version {
-    ($id:literal, $role:literal, $team:literal) => {
-        concat!(
-            "(SELECT version FROM view_versions WHERE scope = 'all' AND id = 0) AS \"all\", ",
-            "CAST(COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'owner' AND (",
-            $role,
-            " = 'admin' OR id = ",
-            $id,
-            " OR id IN (SELECT d.owner_id FROM shares s JOIN opportunities d ON d.id = s.record_id WHERE s.user_id = ",
-            $id,
-            " AND s.record_kind = 'opportunity'))), 0) + COALESCE((SELECT SUM(version) FROM view_versions WHERE scope = 'team' AND ",
-            $role,
-            " = 'manager' AND id IN (SELECT descendant_id FROM team_closure WHERE ancestor_id = ",
-            $team,
-            ")), 0) AS BIGINT) AS part"
-        )
-    };
 }

@@ -2,7 +2,7 @@
 //! page of each column, soonest close first.
 
 use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
-use opportune_core::records::OppStatus;
+use opportune_core::records::{ActivityKind, OppStatus};
 use opportune_db::opportunities::{self, Card, OppFilter};
 use opportune_db::{Db, Viewer};
 
@@ -447,7 +447,7 @@ async fn bulk_loads_recompute_the_totals(db: Db) {
     opportune_db::activities::create(
         &db,
         &o.rep_east,
-        &activity_input(&o.rep_east, a.id, None, "call", d(2027, 1, 6)),
+        &activity_input(&o.rep_east, a.id, None, ActivityKind::Call, d(2027, 1, 6)),
     )
     .await
     .expect("create an activity");

@@ -8,8 +8,8 @@
 //! ```
 
 use chrono::NaiveDate;
-use opportune_core::records::OppStatus;
 use opportune_core::records::Role;
+use opportune_core::records::{AccountStatus, ActivityKind, OppStatus};
 use opportune_db::accounts::{self, Account, AccountInput};
 use opportune_db::activities::ActivityInput;
 use opportune_db::opportunities::{self, OppInput, Opportunity};
@@ -94,7 +94,7 @@ pub async fn account(db: &Db, owner: &Viewer, name: &str) -> Account {
         owner,
         &AccountInput {
             name: name.into(),
-            status: "prospect".into(),
+            status: AccountStatus::Prospect,
             owner_id: owner.user_id,
             ..AccountInput::default()
         },
@@ -168,14 +168,14 @@ pub fn activity_input(
     owner: &Viewer,
     account_id: i64,
     opportunity_id: Option<i64>,
-    kind: &str,
+    kind: ActivityKind,
     day: NaiveDate,
 ) -> ActivityInput {
     ActivityInput {
         opportunity_id,
         account_id,
         contact_id: None,
-        kind: kind.into(),
+        kind,
         occurred_on: day,
         participants: String::new(),
         notes: String::new(),

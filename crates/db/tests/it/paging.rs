@@ -7,6 +7,7 @@
 
 use crate::fixtures::{Org, account, activity_input, d, opp_input, opportunity, org, process};
 use chrono::Duration;
+use opportune_core::records::{ActivityKind, LeadStatus};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter};
 use opportune_db::contacts::{self, Contact, ContactFilter, ContactInput};
@@ -191,7 +192,7 @@ async fn record_pages(db: Db) {
             &who,
             &LeadInput {
                 name: format!("Lead {i}"),
-                status: "new".into(),
+                status: LeadStatus::New,
                 owner_id: who.user_id,
                 ..LeadInput::default()
             },
@@ -206,7 +207,7 @@ async fn record_pages(db: Db) {
                 &who,
                 acc.id,
                 None,
-                "visit",
+                ActivityKind::Visit,
                 d(2026, 3, 1) + Duration::days((i % 6) as i64),
             ),
         )
@@ -239,7 +240,13 @@ async fn record_pages(db: Db) {
     activities::create(
         &db,
         &o.rep_east,
-        &activity_input(&o.rep_east, made[3].0, Some(deal.id), "call", d(2026, 3, 2)),
+        &activity_input(
+            &o.rep_east,
+            made[3].0,
+            Some(deal.id),
+            ActivityKind::Call,
+            d(2026, 3, 2),
+        ),
     )
     .await
     .expect("create the deal's activity");
@@ -306,7 +313,7 @@ async fn totals_follow_changes(db: Db) {
                 &who,
                 &LeadInput {
                     name: format!("Lead {i}"),
-                    status: "new".into(),
+                    status: LeadStatus::New,
                     owner_id: who.user_id,
                     ..LeadInput::default()
                 },
@@ -338,7 +345,7 @@ async fn totals_follow_changes(db: Db) {
         lead.id,
         lead.version,
         &LeadInput {
-            status: "contacted".into(),
+            status: LeadStatus::Contacted,
             ..LeadInput::from(lead)
         },
     )
@@ -369,9 +376,9 @@ async fn totals_follow_changes(db: Db) {
             .await
             .expect("contacts");
         assert_eq!(page.total, page.items.len() as i64, "{v_name}: contacts");
-        for status in [None, Some("new"), Some("contacted")] {
+        for status in [None, Some(LeadStatus::New), Some(LeadStatus::Contacted)] {
             let f = LeadFilter {
-                status: status.map(Into::into),
+                status,
                 ..LeadFilter::default()
             };
             let page = leads::list(&db, &v, &f, all).await.expect("leads");

@@ -16,7 +16,7 @@ async fn users_are_found_by_email_whatever_its_case(db: Db) {
         .expect("lookup")
         .expect("found regardless of case");
     assert_eq!(u.id, o.rep_east.user_id);
-    assert_eq!(u.role(), Role::Rep);
+    assert_eq!(u.role, Role::Rep);
     assert_eq!(u.team_id, Some(o.east));
     assert!(u.active);
     assert_eq!(u.viewer(), o.rep_east);

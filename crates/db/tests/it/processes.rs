@@ -1,6 +1,6 @@
 //! The sales processes: the four built-ins installed once, and admin edits with versions.
 
-use opportune_core::process::CriteriaMode;
+use opportune_core::process::{CriteriaMode, ItemKind};
 use opportune_core::records::Locale;
 use opportune_db::processes::{self, Process, Stage, StageEdit};
 use opportune_db::{Db, DbError};
@@ -69,10 +69,10 @@ async fn four_built_in_processes_with_ordered_gated_stages(db: Db) {
                 );
             }
             for (j, item) in s.entry.iter().enumerate() {
-                assert_eq!((item.kind.as_str(), item.position), ("entry", j as i64));
+                assert_eq!((item.kind, item.position), (ItemKind::Entry, j as i64));
                 assert!(!item.label(Locale::ZhCn).is_empty() && !item.label(Locale::En).is_empty());
             }
-            assert!(s.work.iter().all(|w| w.kind == "work"));
+            assert!(s.work.iter().all(|w| w.kind == ItemKind::Work));
         }
     }
     let sales = &procs[0];

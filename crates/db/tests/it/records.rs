@@ -2,6 +2,7 @@
 //! versioned update, delete.
 
 use crate::fixtures::{account, d, opportunity, org, process};
+use opportune_core::records::{AccountStatus, ActivityKind, LeadStatus};
 use opportune_db::accounts::{self, AccountFilter, AccountInput};
 use opportune_db::activities::{self, ActivityFilter, ActivityInput};
 use opportune_db::contacts::{self, ContactFilter, ContactInput};
@@ -23,7 +24,7 @@ async fn accounts_crud_with_versions(db: Db) {
             industry: "healthcare".into(),
             region: "上海".into(),
             grade: Some("A".into()),
-            status: "active".into(),
+            status: AccountStatus::Active,
             owner_id: me.user_id,
             ..AccountInput::default()
         },
@@ -234,11 +235,11 @@ async fn contacts_crud_with_versions(db: Db) {
         .expect("the account is free now");
 }
 
-fn lead_input(owner_id: i64, name: &str, company: &str, status: &str) -> LeadInput {
+fn lead_input(owner_id: i64, name: &str, company: &str, status: LeadStatus) -> LeadInput {
     LeadInput {
         name: name.into(),
         company: company.into(),
-        status: status.into(),
+        status,
         owner_id,
         ..LeadInput::default()
     }
@@ -250,14 +251,14 @@ async fn leads_crud_with_versions(db: Db) {
     let l = leads::create(
         &db,
         &me,
-        &lead_input(me.user_id, "Zhang San", "Acme Robotics", "new"),
+        &lead_input(me.user_id, "Zhang San", "Acme Robotics", LeadStatus::New),
     )
     .await
     .expect("create");
     leads::create(
         &db,
         &me,
-        &lead_input(me.user_id, "Li Si", "Bolt Motors", "contacted"),
+        &lead_input(me.user_id, "Li Si", "Bolt Motors", LeadStatus::Contacted),
     )
     .await
     .expect("create");
@@ -273,7 +274,7 @@ async fn leads_crud_with_versions(db: Db) {
     assert_eq!((page.total, page.items[0].id), (1, l.id));
     let by_status = LeadFilter {
         q: None,
-        status: Some("contacted".into()),
+        status: Some(LeadStatus::Contacted),
     };
     assert_eq!(
         leads::list(&db, &me, &by_status, all())
@@ -289,11 +290,11 @@ async fn leads_crud_with_versions(db: Db) {
     assert_eq!(newest.items[0].name, "Li Si", "newest first");
 
     let mut edit = LeadInput::from(&l);
-    edit.status = "qualified".into();
+    edit.status = LeadStatus::Qualified;
     let saved = leads::update(&db, &me, l.id, 1, &edit)
         .await
         .expect("update");
-    assert_eq!((saved.version, saved.status.as_str()), (2, "qualified"));
+    assert_eq!((saved.version, saved.status), (2, LeadStatus::Qualified));
     let stale = leads::update(&db, &me, l.id, 1, &edit).await;
     assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
     leads::delete(&db, &me, l.id).await.expect("delete");
@@ -316,7 +317,7 @@ async fn activities_crud_with_versions(db: Db) {
         opportunity_id: Some(deal.id),
         account_id: a.id,
         contact_id: Some(c.id),
-        kind: "visit".into(),
+        kind: ActivityKind::Visit,
         occurred_on: d(2026, 11, 20),
         participants: "王主任".into(),
         notes: "Demo of the device".into(),
@@ -339,7 +340,7 @@ async fn activities_crud_with_versions(db: Db) {
         &me,
         &ActivityInput {
             opportunity_id: None,
-            kind: "call".into(),
+            kind: ActivityKind::Call,
             occurred_on: d(2026, 11, 22),
             ..input.clone()
         },
@@ -367,7 +368,7 @@ async fn activities_crud_with_versions(db: Db) {
         1
     );
     let f = ActivityFilter {
-        kind: Some("call".into()),
+        kind: Some(ActivityKind::Call),
         account_id: Some(a.id),
         ..ActivityFilter::default()
     };

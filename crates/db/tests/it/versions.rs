@@ -5,6 +5,7 @@
 
 use crate::fixtures::{account, activity_input, d, opp_input, opportunity, org, process};
 use opportune_core::history::Actor;
+use opportune_core::records::{AccountStatus, ActivityKind, LeadStatus};
 use opportune_db::accounts::{self, AccountInput};
 use opportune_db::activities;
 use opportune_db::contacts::{self, ContactInput};
@@ -174,7 +175,7 @@ async fn moves_with_what_the_viewer_sees(db: Db) {
     // process and its stages.
     let mut a = AccountInput {
         name: "Factory".into(),
-        status: "prospect".into(),
+        status: AccountStatus::Prospect,
         owner_id: o.rep_sh.user_id,
         region: "North".into(),
         ..AccountInput::default()
@@ -305,7 +306,7 @@ async fn record_lists_move_with_their_records(db: Db) {
         &o.rep_west,
         &LeadInput {
             name: "Walk-in".into(),
-            status: "new".into(),
+            status: LeadStatus::New,
             owner_id: o.rep_west.user_id,
             ..LeadInput::default()
         },
@@ -316,7 +317,13 @@ async fn record_lists_move_with_their_records(db: Db) {
     activities::create(
         &db,
         &o.rep_sh,
-        &activity_input(&o.rep_sh, hospital.id, None, "visit", d(2027, 1, 4)),
+        &activity_input(
+            &o.rep_sh,
+            hospital.id,
+            None,
+            ActivityKind::Visit,
+            d(2027, 1, 4),
+        ),
     )
     .await
     .expect("activity");

@@ -4,6 +4,7 @@
 //! or deleting it is `NotFound` and leaves it untouched.
 
 use crate::fixtures::{Org, account, activity_input, d, org, process};
+use opportune_core::records::{ActivityKind, LeadStatus};
 use opportune_db::accounts::{self, AccountFilter, AccountInput};
 use opportune_db::activities::{self, ActivityFilter, ActivityInput};
 use opportune_db::contacts::{self, ContactFilter, ContactInput};
@@ -167,7 +168,7 @@ impl Kind for Leads {
     async fn create(db: &Db, owner: &Viewer) -> i64 {
         let input = LeadInput {
             name: "Lead".into(),
-            status: "new".into(),
+            status: LeadStatus::New,
             owner_id: owner.user_id,
             ..LeadInput::default()
         };
@@ -206,7 +207,7 @@ impl Kind for Activities {
         let a = account(db, owner, "Account").await;
         let input = ActivityInput {
             next_step: "Meet again".into(),
-            ..activity_input(owner, a.id, None, "call", d(2026, 11, 20))
+            ..activity_input(owner, a.id, None, ActivityKind::Call, d(2026, 11, 20))
         };
         activities::create(db, owner, &input)
             .await
@@ -340,7 +341,13 @@ async fn a_deal_page_reads_only_what_its_viewer_sees(db: Db) {
         crate::fixtures::opportunity(&db, &o.rep_sh, a.id, &sales, "MRI", 100, d(2027, 3, 1)).await;
     let mut ids = Vec::new();
     for day in [20, 22, 21] {
-        let input = activity_input(&o.rep_sh, a.id, Some(deal.id), "visit", d(2026, 11, day));
+        let input = activity_input(
+            &o.rep_sh,
+            a.id,
+            Some(deal.id),
+            ActivityKind::Visit,
+            d(2026, 11, day),
+        );
         ids.push(
             activities::create(&db, &o.rep_sh, &input)
                 .await

@@ -57,7 +57,7 @@ impl From<Account> for AccountOut {
             region: a.region,
             address: a.address,
             grade: a.grade,
-            status: a.status,
+            status: a.status.as_str().to_owned(),
             needs_notes: a.needs_notes,
             owner_id: a.owner_id,
             owner_name: a.owner_name,

@@ -61,7 +61,7 @@ impl From<Activity> for ActivityOut {
             account_id: a.account_id,
             account_name: a.account_name,
             contact_id: a.contact_id,
-            kind: a.kind,
+            kind: a.kind.as_str().to_owned(),
             occurred_on: a.occurred_on,
             participants: a.participants,
             notes: a.notes,
@@ -103,8 +103,7 @@ impl ListQuery {
             .kind
             .as_deref()
             .filter(|k| !k.trim().is_empty())
-            .and_then(|k| e.take("kind", ActivityKind::parse(k)))
-            .map(|k| k.as_str().to_owned());
+            .and_then(|k| e.take("kind", ActivityKind::parse(k)));
         e.into_result(ActivityFilter {
             opportunity_id: self.opportunity_id,
             account_id: self.account_id,

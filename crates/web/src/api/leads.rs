@@ -66,7 +66,7 @@ impl From<Lead> for LeadOut {
             phone: l.phone,
             email: l.email,
             source: l.source,
-            status: l.status,
+            status: l.status.as_str().to_owned(),
             notes: l.notes,
             owner_id: l.owner_id,
             owner_name: l.owner_name,
@@ -104,8 +104,7 @@ impl ListQuery {
             .status
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .and_then(|s| e.take("status", LeadStatus::parse(s)))
-            .map(|s| s.as_str().to_owned());
+            .and_then(|s| e.take("status", LeadStatus::parse(s)));
         e.into_result(LeadFilter {
             q: self.q.clone().filter(|q| !q.trim().is_empty()),
             status,

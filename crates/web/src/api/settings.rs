@@ -85,7 +85,7 @@ async fn patch_settings(
     me: ApiUser,
     JsonBody(b): JsonBody<SettingsPatch>,
 ) -> Result<Json<SettingsOut>, ApiError> {
-    if me.user.role() != Role::Admin {
+    if me.user.role != Role::Admin {
         return Err(ApiError::Forbidden);
     }
     let current = org::get(&state.db).await?;

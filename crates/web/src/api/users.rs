@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// 403 for anyone but an administrator.
 pub(super) fn admin_only(me: &ApiUser) -> Result<(), ApiError> {
-    if me.user.role() == Role::Admin {
+    if me.user.role == Role::Admin {
         Ok(())
     } else {
         Err(ApiError::Forbidden)
@@ -55,7 +55,7 @@ impl From<UserRecord> for UserOut {
             id: u.id,
             email: u.email,
             name: u.name,
-            role: u.role,
+            role: u.role.as_str().to_owned(),
             team_id: u.team_id,
             team_name: u.team_name,
             active: u.active,

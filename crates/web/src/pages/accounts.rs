@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::records::AccountForm;
-use opportune_core::records::{AccountGrade, AccountStatus, OppStatus};
+use opportune_core::records::{AccountGrade, AccountStatus, LeadStatus, OppStatus};
 use opportune_core::{FieldErrors, Money};
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter};
@@ -60,13 +60,22 @@ pub(super) fn vocab_choices(
         .collect()
 }
 
-/// The badge colour of an account or lead status: good, waiting, gone, or plain.
-pub(super) fn status_tone(status: &str) -> &'static str {
+/// The badge colour of an account status: good, waiting, gone, or plain.
+pub(super) fn account_tone(status: AccountStatus) -> &'static str {
     match status {
-        "active" | "qualified" => "won",
-        "dormant" => "warn",
-        "lost" | "disqualified" => "lost",
-        _ => "",
+        AccountStatus::Active => "won",
+        AccountStatus::Dormant => "warn",
+        AccountStatus::Lost => "lost",
+        AccountStatus::Prospect => "",
+    }
+}
+
+/// The badge colour of a lead status, as [`account_tone`]'s.
+pub(super) fn lead_tone(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::Qualified => "won",
+        LeadStatus::Disqualified => "lost",
+        LeadStatus::New | LeadStatus::Contacted => "",
     }
 }
 
@@ -203,8 +212,8 @@ async fn list(
                 .as_deref()
                 .map(|g| vocab_label(tr, "acct-grade", g))
                 .unwrap_or_default(),
-            tone: status_tone(&a.status),
-            status_label: vocab_label(tr, "acct-status", &a.status),
+            tone: account_tone(a.status),
+            status_label: vocab_label(tr, "acct-status", a.status.as_str()),
             name: a.name,
             industry: a.industry,
             region: a.region,
@@ -468,7 +477,7 @@ async fn show_page(
     let activities = acts
         .into_iter()
         .map(|x| ActivityRow {
-            kind: vocab_label(tr, "kind", &x.kind),
+            kind: vocab_label(tr, "kind", x.kind.as_str()),
             deal: x.opportunity_id.and_then(|id| {
                 opps.iter()
                     .find(|o| o.id == id)
@@ -489,8 +498,8 @@ async fn show_page(
             .as_deref()
             .map(|g| vocab_label(tr, "acct-grade", g))
             .unwrap_or_default(),
-        tone: status_tone(&a.status),
-        status_label: vocab_label(tr, "acct-status", &a.status),
+        tone: account_tone(a.status),
+        status_label: vocab_label(tr, "acct-status", a.status.as_str()),
         in_use,
         contacts,
         opps: opps
@@ -586,10 +595,13 @@ mod tests {
 
     #[test]
     fn statuses_get_a_tone() {
-        assert_eq!(status_tone("active"), "won");
-        assert_eq!(status_tone("dormant"), "warn");
-        assert_eq!(status_tone("disqualified"), "lost");
-        assert_eq!(status_tone("prospect"), "");
+        assert_eq!(account_tone(AccountStatus::Active), "won");
+        assert_eq!(account_tone(AccountStatus::Dormant), "warn");
+        assert_eq!(account_tone(AccountStatus::Lost), "lost");
+        assert_eq!(account_tone(AccountStatus::Prospect), "");
+        assert_eq!(lead_tone(LeadStatus::Qualified), "won");
+        assert_eq!(lead_tone(LeadStatus::Disqualified), "lost");
+        assert_eq!(lead_tone(LeadStatus::New), "");
     }
 
     #[test]

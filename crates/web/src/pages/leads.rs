@@ -1,7 +1,7 @@
 //! Lead pages (线索/潜在客户): the list with search and status filter, the create/edit form and
 //! the lead page.
 
-use super::accounts::{form_status, keep_owner, pager, status_tone, vocab_choices, vocab_label};
+use super::accounts::{form_status, keep_owner, lead_tone, pager, vocab_choices, vocab_label};
 use super::fail;
 use super::shares::{SharePanel, ShareQuery};
 use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
@@ -109,7 +109,7 @@ async fn list(
         .and_then(|s| errors.take("status", LeadStatus::parse(s)));
     let filter = LeadFilter {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
-        status: status.map(|s| s.as_str().to_owned()),
+        status,
     };
     let paging = Paging::new(q.limit, q.offset);
     // A list with bad filters is shown with its errors, never kept.
@@ -127,8 +127,8 @@ async fn list(
         .into_iter()
         .map(|l| Row {
             id: l.id,
-            tone: status_tone(&l.status),
-            status_label: vocab_label(tr, "lead-status", &l.status),
+            tone: lead_tone(l.status),
+            status_label: vocab_label(tr, "lead-status", l.status.as_str()),
             created: l.created_at.format("%Y-%m-%d").to_string(),
             name: l.name,
             company: l.company,
@@ -307,8 +307,8 @@ async fn show(
     };
     let page = ShowPage {
         s: Shell::new(me.tr, Some(&me.user), "nav-leads", format!("/leads/{id}")),
-        tone: status_tone(&l.status),
-        status_label: vocab_label(me.tr, "lead-status", &l.status),
+        tone: lead_tone(l.status),
+        status_label: vocab_label(me.tr, "lead-status", l.status.as_str()),
         shares,
         l,
     };

@@ -97,8 +97,8 @@ impl Shell {
             tr,
             user: user.map(|u| ShellUser {
                 name: u.name.clone(),
-                is_admin: u.role() == Role::Admin,
-                role_key: match u.role() {
+                is_admin: u.role == Role::Admin,
+                role_key: match u.role {
                     Role::Rep => "role-rep",
                     Role::Manager => "role-manager",
                     Role::Admin => "role-admin",
@@ -233,7 +233,7 @@ pub fn failure(me: &PageUser, e: impl Into<Error>) -> Response {
 
 /// The 403 page of an administrators' page for anyone else; `help` names what only they may do.
 pub fn admin_only(me: &PageUser, help: &'static str) -> Option<Response> {
-    (me.user.role() != Role::Admin).then(|| {
+    (me.user.role != Role::Admin).then(|| {
         render(
             &NotFoundPage {
                 s: Shell::new(me.tr, Some(&me.user), "", "/"),

@@ -831,7 +831,7 @@ impl ActivityForm {
     /// A new visit on `today`.
     fn on(today: chrono::NaiveDate) -> ActivityForm {
         ActivityForm {
-            kind: "visit".into(),
+            kind: ActivityKind::Visit.as_str().to_owned(),
             occurred_on: today.to_string(),
             ..ActivityForm::default()
         }
@@ -882,7 +882,7 @@ impl ActivityForm {
                 opportunity_id: Some(o.id),
                 account_id: o.account_id,
                 contact_id: None,
-                kind: kind.as_str().to_owned(),
+                kind,
                 occurred_on,
                 participants,
                 notes,

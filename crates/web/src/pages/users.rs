@@ -35,7 +35,7 @@ pub(super) fn forbidden(me: &PageUser) -> Option<Response> {
     super::admin_only(me, "users-admin-only")
 }
 
-fn role_label(tr: Tr, role: &str) -> String {
+fn role_label(tr: Tr, role: Role) -> String {
     tr.t(&format!("role-{role}"))
 }
 
@@ -104,7 +104,7 @@ impl ListPage {
 fn roles(tr: Tr) -> Vec<(&'static str, String)> {
     Role::ALL
         .iter()
-        .map(|r| (r.as_str(), role_label(tr, r.as_str())))
+        .map(|r| (r.as_str(), role_label(tr, *r)))
         .collect()
 }
 
@@ -139,7 +139,7 @@ async fn list(
         .items
         .into_iter()
         .map(|u| Row {
-            role: role_label(tr, &u.role),
+            role: role_label(tr, u.role),
             language: locale_label(tr, u.locale.as_deref()),
             team: u.team_name.unwrap_or_default(),
             id: u.id,

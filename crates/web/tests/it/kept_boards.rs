@@ -62,7 +62,7 @@ async fn rename_in_database(app: &TestApp, p: &People, acct: i64, name: &str) {
         1,
         &AccountInput {
             name: name.into(),
-            status: "prospect".into(),
+            status: opportune_core::records::AccountStatus::Prospect,
             owner_id: p.rep_east.id,
             ..AccountInput::default()
         },
@@ -262,7 +262,7 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
     let change = |u: &UserRecord, name: &'static str, active: bool| {
         let (email, role, team_id, locale) = (
             u.email.clone(),
-            u.role.clone(),
+            u.role,
             u.team_id,
             u.locale.as_deref().and_then(|l| Locale::parse(l).ok()),
         );
@@ -275,7 +275,7 @@ async fn the_share_picker_follows_every_change_of_a_user(app: TestApp) {
                 &UserChange {
                     email: &email,
                     name,
-                    role: Role::parse(&role).expect("a role"),
+                    role,
                     team_id,
                     active,
                     locale,
