@@ -452,11 +452,22 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
             .unwrap_or_default()
     };
     let plain = |v: &Option<String>| v.clone().unwrap_or_default();
+    // A person or team by the name the history query read for the id, if it still exists.
+    let named = |v: &Option<String>, name: &Option<String>| match (v.as_deref(), name) {
+        (None | Some(""), _) => tr.t("event-no-team"),
+        (Some(_), Some(name)) => name.clone(),
+        (Some(id), None) => tr.t1("event-unknown", "id", id),
+    };
     let label = tr.t(&format!("event-{}", e.kind.as_str().replace('_', "-")));
     let change = match e.kind {
         EventKind::Created => stage(&e.to_value),
         EventKind::Stage => format!("{} → {}", stage(&e.from_value), stage(&e.to_value)),
         EventKind::Amount => format!("{} → {}", money_of(&e.from_value), money_of(&e.to_value)),
+        EventKind::Owner | EventKind::Team => format!(
+            "{} → {}",
+            named(&e.from_value, &e.from_name),
+            named(&e.to_value, &e.to_name)
+        ),
         EventKind::Certainty => format!("{}% → {}%", plain(&e.from_value), plain(&e.to_value)),
         EventKind::Status => {
             let change = format!(
