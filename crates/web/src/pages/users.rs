@@ -228,7 +228,7 @@ async fn create(
     HtmlForm(f): HtmlForm<UserForm>,
 ) -> PageResult {
     forbidden(&me)?;
-    match f.create(&state, me.user.id).await {
+    match f.create(&state).await {
         Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
         created => {
             created?;
