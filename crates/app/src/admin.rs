@@ -72,10 +72,12 @@ impl UserForm {
         }
     }
 
-    /// Reads every field, collecting all problems at once. `current` is the user being edited
-    /// (`None` for a new one, which is active and needs a password); `me` is the administrator,
-    /// who may neither deactivate themself nor give up their own administrator role.
-    fn read(&self, me: i64, current: Option<&UserRecord>) -> (UserInput, FieldErrors) {
+    /// Reads every field, collecting all problems at once. `editing` is the user being edited and
+    /// the administrator editing them (`None` for a new user, who is active and needs a
+    /// password); an administrator may neither deactivate themself nor give up their own
+    /// administrator role.
+    fn read(&self, editing: Option<(&UserRecord, i64)>) -> (UserInput, FieldErrors) {
+        let current = editing.map(|(c, _)| c);
         let mut e = FieldErrors::new();
         let email = e
             .take(
@@ -108,7 +110,7 @@ impl UserForm {
         } else {
             e.take("password", new_password(&self.password).map(str::to_owned))
         };
-        if current.is_some_and(|c| c.id == me) {
+        if editing.is_some_and(|(c, me)| c.id == me) {
             if !active {
                 e.add("active", "self_lockout");
             }
@@ -129,9 +131,10 @@ impl UserForm {
     }
 
     /// Validates, checks the team and creates the user (active, in the organization's
-    /// language until they or an administrator choose one).
-    pub async fn create(&self, state: &App, me: i64) -> Result<UserRecord, Error> {
-        let (input, mut errors) = self.read(me, None);
+    /// language until they or an administrator choose one): for an administrator's page or API
+    /// call, and for the command line.
+    pub async fn create(&self, state: &App) -> Result<UserRecord, Error> {
+        let (input, mut errors) = self.read(None);
         if errors.get("team_id").is_none() {
             check_team(state, "team_id", input.team_id, &mut errors).await?;
         }
@@ -162,7 +165,7 @@ impl UserForm {
         current: &UserRecord,
         version: i64,
     ) -> Result<UserRecord, Error> {
-        let (input, mut errors) = self.read(me, Some(current));
+        let (input, mut errors) = self.read(Some((current, me)));
         if errors.get("team_id").is_none() && input.team_id != current.team_id {
             check_team(state, "team_id", input.team_id, &mut errors).await?;
         }
@@ -275,7 +278,7 @@ mod tests {
             password: "short".into(),
             ..UserForm::default()
         };
-        let (_, e) = f.read(1, None);
+        let (_, e) = f.read(None);
         assert_eq!(e.get("email"), Some("invalid_email"));
         assert_eq!(e.get("name"), Some("required"));
         assert_eq!(e.get("role"), Some("invalid_choice"));
@@ -288,7 +291,7 @@ mod tests {
             password: "long enough".into(),
             ..UserForm::default()
         };
-        let (input, e) = good.read(1, None);
+        let (input, e) = good.read(None);
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(input.email, "li.na@example.com");
         assert!(input.active, "new users are active");
@@ -299,14 +302,14 @@ mod tests {
     fn an_edit_keeps_a_blank_password_and_refuses_self_lockout() {
         let me = admin(7);
         let mut f = UserForm::from_record(&me);
-        let (input, e) = f.read(7, Some(&me));
+        let (input, e) = f.read(Some((&me, 7)));
         assert!(e.is_empty() && input.password.is_none() && input.active);
         f.active = None;
         f.role = "manager".into();
-        let (_, e) = f.read(7, Some(&me));
+        let (_, e) = f.read(Some((&me, 7)));
         assert_eq!(e.get("active"), Some("self_lockout"));
         assert_eq!(e.get("role"), Some("self_lockout"));
-        let (input, e) = f.read(8, Some(&me));
+        let (input, e) = f.read(Some((&me, 8)));
         assert!(e.is_empty(), "another administrator may: {e:?}");
         assert!(!input.active);
     }

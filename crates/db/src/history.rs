@@ -26,6 +26,10 @@ pub struct Event {
     pub kind: EventKind,
     pub from_value: Option<String>,
     pub to_value: Option<String>,
+    /// What an `owner` or `team` event's values (ids) name, as it is called now: the person or
+    /// the team; none for other kinds, no team, or one that is gone. Read with the event.
+    pub from_name: Option<String>,
+    pub to_name: Option<String>,
     /// Why: the override reason of a stage move made without its criteria.
     pub reason: Option<String>,
     /// What else the change carries, as JSON: for a move past unmet criteria, the stages
@@ -239,11 +243,29 @@ macro_rules! bind_changes {
 }
 pub(crate) use bind_changes;
 
+/// The name of the person or team an `owner` or `team` event's `$value` column names (an id, or
+/// empty for no team), by primary key; the `CASE` casts only those kinds' values.
+macro_rules! value_name {
+    ($value:literal) => {
+        concat!(
+            "CASE e.kind WHEN 'owner' THEN (SELECT n.name FROM users n WHERE n.id = CAST(NULLIF(e.",
+            $value,
+            ", '') AS BIGINT)) WHEN 'team' THEN (SELECT n.name FROM teams n WHERE n.id = CAST(NULLIF(e.",
+            $value,
+            ", '') AS BIGINT)) END"
+        )
+    };
+}
+
 /// The history query of one deal (`$1`), newest first, then `$rest` (a `LIMIT`, or nothing).
 macro_rules! history_sql {
     ($rest:literal) => {
         concat!(
-            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, e.reason, e.detail, e.stage_id, e.probability, e.amount_minor, e.currency, e.expected_close_date, e.status, e.close_reason, e.owner_id, e.team_id, e.certainty, e.certainty_evidence, e.tracked, e.grade, e.next_review_date, e.deleted",
+            "SELECT e.id, e.opportunity_id, e.actor_kind, e.actor_id, u.name AS actor_name, e.at, e.kind, e.from_value, e.to_value, ",
+            value_name!("from_value"),
+            " AS from_name, ",
+            value_name!("to_value"),
+            " AS to_name, e.reason, e.detail, e.stage_id, e.probability, e.amount_minor, e.currency, e.expected_close_date, e.status, e.close_reason, e.owner_id, e.team_id, e.certainty, e.certainty_evidence, e.tracked, e.grade, e.next_review_date, e.deleted",
             " FROM opportunity_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.opportunity_id = $1 ORDER BY e.at DESC, e.id DESC",
             $rest
         )

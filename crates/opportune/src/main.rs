@@ -2,10 +2,12 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use opportune_core::fields::{PASSWORD_MAX, PASSWORD_MIN, new_password};
-use opportune_core::records::Role;
+use opportune_app::App;
+use opportune_app::admin::{TeamForm, UserForm};
+use opportune_core::records::{Locale, Role};
 use opportune_db::{Db, users};
 use opportune_web::auth;
+use opportune_web::i18n::Tr;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -175,12 +177,10 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if new_password(password).is_err() {
-                bail!("the password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters");
-            }
             let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role"))?;
-            let id = add_user(db, &email, &name, role, team.as_deref(), password).await?;
-            eprintln!("user {id} created: {email} ({role})");
+            let app = App::load(db.clone()).await?;
+            let user = add_user(&app, &email, &name, role, team.as_deref(), password).await?;
+            eprintln!("user {} created: {} ({role})", user.id, user.email);
             Ok(())
         }
         Command::Token {
@@ -223,46 +223,76 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// Creates a user (and their team if named), hashing the password off the async threads.
-pub async fn add_user(
-    db: &Db,
+/// Creates a user through the operation the administration pages and the API use (so with the
+/// same checks), in the team of that name, which is first created at the top of the tree if
+/// there is none yet (and removed again if the user is refused).
+async fn add_user(
+    app: &App,
     email: &str,
     name: &str,
     role: Role,
     team: Option<&str>,
     password: &str,
-) -> anyhow::Result<i64> {
-    let email_ok = opportune_core::fields::optional_email(email)
-        .map_err(|_| anyhow::anyhow!("invalid e-mail address"))?;
-    if email_ok.is_empty() {
-        bail!("an e-mail address is required");
-    }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
-    let mut tx = db.begin().await?;
-    let team_id = match team {
-        Some(t) => Some(users::ensure_team(&mut tx, t).await?),
-        None => None,
-    };
-    let id = users::create(
-        &mut tx,
-        &users::NewUser {
-            email: &email_ok,
-            name,
-            password_hash: &hash,
-            role,
-            team_id,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        opportune_db::DbError::Duplicate(_) => {
-            anyhow::anyhow!("a user with e-mail {email_ok} already exists")
+) -> anyhow::Result<users::UserRecord> {
+    let (team_id, new_team) = match team {
+        Some(name) => {
+            let (id, created) = team_named(app, name).await?;
+            (Some(id), created.then_some(id))
         }
-        other => other.into(),
-    })?;
-    tx.commit().await?;
-    Ok(id)
+        None => (None, None),
+    };
+    let form = UserForm {
+        email: email.to_owned(),
+        name: name.to_owned(),
+        role: role.as_str().to_owned(),
+        team_id: team_id.map(|t| t.to_string()).unwrap_or_default(),
+        password: password.to_owned(),
+        ..UserForm::default()
+    };
+    match form.create(app).await {
+        Ok(user) => Ok(user),
+        Err(e) => {
+            if let Some(t) = new_team
+                && let Err(cleanup) = users::delete_team(&app.db, t).await
+            {
+                tracing::warn!(error = %cleanup, team = t, "removing the team made for the refused user failed");
+            }
+            Err(refused("user", e))
+        }
+    }
+}
+
+/// The team called `name`, created at the top of the tree if there is none yet (then `true`).
+async fn team_named(app: &App, name: &str) -> anyhow::Result<(i64, bool)> {
+    let name = name.trim();
+    if let Some(t) = users::teams(&app.db).await?.iter().find(|t| t.name == name) {
+        return Ok((t.id, false));
+    }
+    let form = TeamForm {
+        name: name.to_owned(),
+        ..TeamForm::default()
+    };
+    let team = form.create(app).await.map_err(|e| refused("team", e))?;
+    Ok((team.id, true))
+}
+
+/// An operation's refusal as the command line says it: each bad field with its message in
+/// English, else the error with its causes.
+fn refused(what: &str, e: opportune_app::Error) -> anyhow::Error {
+    match e {
+        opportune_app::Error::Invalid(fields) => {
+            let tr = Tr::new(Locale::En);
+            let problems: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let message = opportune_web::error::field_message(tr, f.code);
+                    format!("{}: {message}", f.field)
+                })
+                .collect();
+            anyhow::anyhow!("{what} refused: {}", problems.join("; "))
+        }
+        other => anyhow::Error::new(other).context(format!("creating the {what}")),
+    }
 }
 
 async fn serve(db: &Db, args: ServeArgs) -> anyhow::Result<()> {
@@ -284,8 +314,9 @@ async fn serve(db: &Db, args: ServeArgs) -> anyhow::Result<()> {
             );
         } else {
             let password = auth::new_secret("")[..20].to_owned();
+            let app = App::load(db.clone()).await?;
             add_user(
-                db,
+                &app,
                 FIRST_ADMIN,
                 "Admin",
                 Role::Admin,

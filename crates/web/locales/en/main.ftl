@@ -173,6 +173,8 @@ event-actor-system = System
 event-actor-import = Import
 event-override = Exception reason
 event-by = By
+event-unknown = unknown (#{ $id })
+event-no-team = no team
 
 activity-log = Log an activity
 activity-kind = Kind

@@ -170,6 +170,8 @@ event-actor-system = 系统
 event-actor-import = 导入
 event-override = 例外原因
 event-by = 操作人
+event-unknown = 未知（#{ $id }）
+event-no-team = 无团队
 
 activity-log = 记录活动
 activity-kind = 类型

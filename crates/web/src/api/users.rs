@@ -172,7 +172,7 @@ async fn create(
         password: b.password,
         ..UserForm::default()
     };
-    let u = form.create(&state, me.user.id).await?;
+    let u = form.create(&state).await?;
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 

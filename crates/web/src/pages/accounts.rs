@@ -2,10 +2,9 @@
 //! account page (details, needs, contacts, opportunities, purchase history, recent activities).
 //! The small helpers that the contact and lead pages share live here too.
 
-use super::fail;
 use super::opportunities::status_label;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Accounts, PageUser, WithAll, WithRecords};
 use crate::i18n::Tr;
@@ -14,7 +13,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::records::AccountForm;
@@ -175,7 +174,7 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<PageUser, Accounts>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
     let key = views::Key::new(
         &me.viewer,
@@ -185,23 +184,15 @@ async fn list(
         state.today().await,
     );
     if let Some(kept) = state.views.get(&key, records) {
-        return kept;
+        return Ok(kept);
     }
     let filter = AccountFilter {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         owner_id: q.owner_id,
     };
     let paging = Paging::new(q.limit, q.offset);
-    let loaded = async {
-        let page = accounts::list(&state.db, &me.viewer, &filter, paging).await?;
-        let people = users::visible_people(&state.db, &me.viewer).await?;
-        Ok::<_, DbError>((page, people))
-    }
-    .await;
-    let (page, people) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let page = accounts::list(&state.db, &me.viewer, &filter, paging).await?;
+    let people = users::visible_people(&state.db, &me.viewer).await?;
     let rows = page
         .items
         .into_iter()
@@ -231,7 +222,7 @@ async fn list(
         prev,
         next,
     };
-    render_kept(&state.views, key, records, &p)
+    Ok(render_kept(&state.views, key, records, &p))
 }
 
 #[derive(Template)]
@@ -264,12 +255,9 @@ async fn form_page(
     f: AccountForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let mut people = match users::visible_people(&state.db, &me.viewer).await {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+    let mut people = users::visible_people(&state.db, &me.viewer).await?;
     keep_owner(
         &mut people,
         current.map(|a| (a.owner_id, a.owner_name.as_str())),
@@ -297,10 +285,10 @@ async fn form_page(
         ),
         f,
     };
-    render(&page, form_status(errors, stale))
+    Ok(render(&page, form_status(errors, stale)))
 }
 
-async fn new_form(State(state): State<AppState>, me: PageUser) -> Response {
+async fn new_form(State(state): State<AppState>, me: PageUser) -> PageResult {
     let f = AccountForm {
         owner_id: me.user.id.to_string(),
         status: AccountStatus::Prospect.as_str().to_owned(),
@@ -313,26 +301,22 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<AccountForm>,
-) -> Response {
-    match f.create(&state, &me.viewer).await {
-        Ok(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
-        Err(e) => fail(e),
-    }
+) -> PageResult {
+    let a = match f.create(&state, &me.viewer).await {
+        Err(Error::Invalid(e)) => return form_page(&state, &me, None, f, &e, false).await,
+        created => created?,
+    };
+    Ok(Redirect::to(&format!("/accounts/{}", a.id)).into_response())
 }
 
-async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Account, Response> {
+async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Account, PageError> {
     super::found(me, accounts::get(&state.db, &me.viewer, id)).await
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match super::writable(&me, load(&state, &me, id)).await {
-        Ok(a) => {
-            let f = AccountForm::from_record(&a);
-            form_page(&state, &me, Some(&a), f, &FieldErrors::new(), false).await
-        }
-        Err(r) => r,
-    }
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let a = super::writable(&me, load(&state, &me, id)).await?;
+    let f = AccountForm::from_record(&a);
+    form_page(&state, &me, Some(&a), f, &FieldErrors::new(), false).await
 }
 
 async fn update(
@@ -340,25 +324,22 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<AccountForm>,
-) -> Response {
-    let current = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let current = super::writable(&me, load(&state, &me, id)).await?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    match f.update(&state, &me.viewer, &current, version).await {
-        Ok(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                let f = AccountForm::from_record(&now);
-                form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
-            }
-            Err(r) => r,
-        },
-        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+    let a = match f.update(&state, &me.viewer, &current, version).await {
+        Err(Error::Invalid(e)) => {
+            return form_page(&state, &me, Some(&current), f, &e, false).await;
+        }
+        Err(Error::Stale(_)) => {
+            let now = load(&state, &me, id).await?;
+            let f = AccountForm::from_record(&now);
+            return form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await;
+        }
+        Err(Error::NotFound) => return Err(PageError::not_found(&me)),
+        saved => saved?,
+    };
+    Ok(Redirect::to(&format!("/accounts/{}", a.id)).into_response())
 }
 
 /// An opportunity of the account as its page lists it.
@@ -418,57 +399,51 @@ async fn show_page(
     a: Account,
     in_use: bool,
     share_error: Option<&str>,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let loaded = async {
-        let contacts = contacts::list(
-            &state.db,
-            &me.viewer,
-            &ContactFilter {
-                account_id: Some(a.id),
-                ..ContactFilter::default()
-            },
-            Paging::new(Some(500), None),
-        )
-        .await?;
-        let opps = opportunities::list(
-            &state.db,
-            &me.viewer,
-            &OppFilter {
-                account_id: Some(a.id),
-                ..OppFilter::default()
-            },
-            Sort::CloseAsc,
-            Paging::new(Some(500), None),
-        )
-        .await?;
-        let acts = activities::recent(
-            &state.db,
-            &me.viewer,
-            &ActivityFilter {
-                account_id: Some(a.id),
-                ..ActivityFilter::default()
-            },
-            RECENT_ACTIVITIES,
-        )
-        .await?;
-        let shares = SharePanel::load(
-            state,
-            (&me.viewer, all),
-            tr,
-            (ShareKind::Account, a.id),
-            (a.owner_id, a.editable),
-            true,
-            share_error,
-        )
-        .await?;
-        Ok::<_, DbError>((contacts.items, opps.items, acts, shares))
-    }
-    .await;
-    let (contacts, opps, acts, shares) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let contacts = contacts::list(
+        &state.db,
+        &me.viewer,
+        &ContactFilter {
+            account_id: Some(a.id),
+            ..ContactFilter::default()
+        },
+        Paging::new(Some(500), None),
+    )
+    .await?
+    .items;
+    let opps = opportunities::list(
+        &state.db,
+        &me.viewer,
+        &OppFilter {
+            account_id: Some(a.id),
+            ..OppFilter::default()
+        },
+        Sort::CloseAsc,
+        Paging::new(Some(500), None),
+    )
+    .await?
+    .items;
+    let acts = activities::recent(
+        &state.db,
+        &me.viewer,
+        &ActivityFilter {
+            account_id: Some(a.id),
+            ..ActivityFilter::default()
+        },
+        RECENT_ACTIVITIES,
+    )
+    .await?;
+    let shares = SharePanel::load(
+        state,
+        (&me.viewer, all),
+        tr,
+        (ShareKind::Account, a.id),
+        (a.owner_id, a.editable),
+        true,
+        share_error,
+    )
+    .await?;
     let mut won: Vec<&Opportunity> = opps.iter().filter(|o| o.status == OppStatus::Won).collect();
     won.sort_by_key(|o| std::cmp::Reverse(won_on(o)));
     let purchases_total =
@@ -512,14 +487,12 @@ async fn show_page(
         shares,
         a,
     };
-    render(
-        &page,
-        if in_use {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::OK
-        },
-    )
+    let status = if in_use {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(&page, status))
 }
 
 /// The day a won deal closed: when it was marked won, else its expected close date.
@@ -533,24 +506,21 @@ async fn show(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
-) -> Response {
-    match load(&state, &me, id).await {
-        Ok(a) => show_page(&state, (&me, all), a, false, q.share_error.as_deref()).await,
-        Err(r) => r,
-    }
+) -> PageResult {
+    let a = load(&state, &me, id).await?;
+    show_page(&state, (&me, all), a, false, q.share_error.as_deref()).await
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
     match accounts::delete(&state.db, &me.viewer, id).await {
-        Ok(()) => Redirect::to("/accounts").into_response(),
-        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
-        Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(a) => show_page(&state, (&me, None), a, true, None).await,
-            Err(r) => r,
-        },
-        Err(e) => fail(e),
+        // Still used: the account's page says so.
+        Err(DbError::InUse) => {
+            let a = load(&state, &me, id).await?;
+            return show_page(&state, (&me, None), a, true, None).await;
+        }
+        deleted => deleted.or_page(&me)?,
     }
+    Ok(Redirect::to("/accounts").into_response())
 }
 
 #[cfg(test)]

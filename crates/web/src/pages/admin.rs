@@ -2,15 +2,14 @@
 //! target days, all-of/any-of entry criteria, work checklist), add stages and processes.
 //! Admins only; everyone else gets 403.
 
-use super::fail;
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_core::FieldErrors;
 use opportune_core::fields::{optional_text, required_text};
@@ -170,27 +169,21 @@ impl EditPage {
     }
 }
 
-fn forbidden(me: &PageUser) -> Option<Response> {
+fn forbidden(me: &PageUser) -> Result<(), PageError> {
     super::admin_only(me, "admin-only")
 }
 
-async fn index(State(state): State<AppState>, me: PageUser) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    match processes::list(&state.db).await {
-        Ok(processes) => render(
-            &IndexPage {
-                s: Shell::new(me.tr, Some(&me.user), "nav-admin", "/admin/processes"),
-                processes,
-                errors: Errors::default(),
-                name_zh: String::new(),
-                name_en: String::new(),
-            },
-            StatusCode::OK,
-        ),
-        Err(e) => fail(e),
-    }
+async fn index(State(state): State<AppState>, me: PageUser) -> PageResult {
+    forbidden(&me)?;
+    let processes = processes::list(&state.db).await?;
+    let page = IndexPage {
+        s: Shell::new(me.tr, Some(&me.user), "nav-admin", "/admin/processes"),
+        processes,
+        errors: Errors::default(),
+        name_zh: String::new(),
+        name_en: String::new(),
+    };
+    Ok(render(&page, StatusCode::OK))
 }
 
 #[derive(Deserialize, Default)]
@@ -215,28 +208,23 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<NamesForm>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
+) -> PageResult {
+    forbidden(&me)?;
     match names(&f) {
-        Ok((zh, en)) => match processes::create(&state.db, &zh, &en).await {
-            Ok(id) => Redirect::to(&format!("/admin/processes/{id}")).into_response(),
-            Err(e) => fail(e),
-        },
-        Err(errors) => match processes::list(&state.db).await {
-            Ok(processes) => render(
-                &IndexPage {
-                    s: Shell::new(me.tr, Some(&me.user), "nav-admin", "/admin/processes"),
-                    processes,
-                    errors: Errors::new(&errors, me.tr),
-                    name_zh: f.name_zh,
-                    name_en: f.name_en,
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            Err(e) => fail(e),
-        },
+        Ok((zh, en)) => {
+            let id = processes::create(&state.db, &zh, &en).await?;
+            Ok(Redirect::to(&format!("/admin/processes/{id}")).into_response())
+        }
+        Err(errors) => {
+            let page = IndexPage {
+                s: Shell::new(me.tr, Some(&me.user), "nav-admin", "/admin/processes"),
+                processes: processes::list(&state.db).await?,
+                errors: Errors::new(&errors, me.tr),
+                name_zh: f.name_zh,
+                name_en: f.name_en,
+            };
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
     }
 }
 
@@ -247,12 +235,8 @@ struct Edited {
     stale: bool,
 }
 
-async fn edit_page(state: &AppState, me: &PageUser, id: i64, edited: Edited) -> Response {
-    let p = match processes::get(&state.db, id).await {
-        Ok(p) => p,
-        Err(DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
-        Err(e) => return fail(e),
-    };
+async fn edit_page(state: &AppState, me: &PageUser, id: i64, edited: Edited) -> PageResult {
+    let p = processes::get(&state.db, id).await.or_page(me)?;
     let version = p.row.version;
     let mut stages: Vec<(Option<i64>, StageForm, Errors)> = p
         .stages
@@ -314,7 +298,7 @@ async fn edit_page(state: &AppState, me: &PageUser, id: i64, edited: Edited) -> 
         stale: edited.stale,
         p,
     };
-    render(&page, status)
+    Ok(render(&page, status))
 }
 
 const NOTHING: Edited = Edited {
@@ -324,10 +308,8 @@ const NOTHING: Edited = Edited {
     stale: false,
 };
 
-async fn edit(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
+async fn edit(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    forbidden(&me)?;
     edit_page(&state, &me, id, NOTHING).await
 }
 
@@ -336,51 +318,32 @@ async fn rename(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<NamesForm>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    match names(&f) {
-        Ok((zh, en)) => match processes::rename(&state.db, id, f.version, &zh, &en).await {
-            Ok(()) => {
-                edit_page(
-                    &state,
-                    &me,
-                    id,
-                    Edited {
-                        saved: true,
-                        ..NOTHING
-                    },
-                )
-                .await
-            }
-            Err(DbError::Stale) => {
-                edit_page(
-                    &state,
-                    &me,
-                    id,
-                    Edited {
-                        stale: true,
-                        ..NOTHING
-                    },
-                )
-                .await
-            }
-            Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-            Err(e) => fail(e),
-        },
-        Err(e) => {
-            edit_page(
-                &state,
-                &me,
-                id,
-                Edited {
-                    names: Some((f, e)),
-                    ..NOTHING
-                },
-            )
-            .await
+) -> PageResult {
+    forbidden(&me)?;
+    let edited = match names(&f) {
+        Ok((zh, en)) => {
+            after_save(processes::rename(&state.db, id, f.version, &zh, &en).await).or_page(&me)?
         }
+        Err(e) => Edited {
+            names: Some((f, e)),
+            ..NOTHING
+        },
+    };
+    edit_page(&state, &me, id, edited).await
+}
+
+/// What the process page shows after a save: that it was saved, or that the process had
+/// changed meanwhile.
+fn after_save<T>(result: Result<T, DbError>) -> Result<Edited, DbError> {
+    match result {
+        Err(DbError::Stale) => Ok(Edited {
+            stale: true,
+            ..NOTHING
+        }),
+        done => done.map(|_| Edited {
+            saved: true,
+            ..NOTHING
+        }),
     }
 }
 
@@ -390,52 +353,19 @@ async fn store_stage(
     id: i64,
     stage_id: Option<i64>,
     f: StageForm,
-) -> Response {
-    if let Some(r) = forbidden(me) {
-        return r;
-    }
-    match f.validate() {
-        Ok(edit) => match processes::save_stage(&state.db, id, f.version, stage_id, &edit).await {
-            Ok(_) => {
-                edit_page(
-                    state,
-                    me,
-                    id,
-                    Edited {
-                        saved: true,
-                        ..NOTHING
-                    },
-                )
-                .await
-            }
-            Err(DbError::Stale) => {
-                edit_page(
-                    state,
-                    me,
-                    id,
-                    Edited {
-                        stale: true,
-                        ..NOTHING
-                    },
-                )
-                .await
-            }
-            Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-            Err(e) => fail(e),
-        },
-        Err(e) => {
-            edit_page(
-                state,
-                me,
-                id,
-                Edited {
-                    stage: Some((stage_id, f, e)),
-                    ..NOTHING
-                },
-            )
-            .await
+) -> PageResult {
+    forbidden(me)?;
+    let edited = match f.validate() {
+        Ok(edit) => {
+            after_save(processes::save_stage(&state.db, id, f.version, stage_id, &edit).await)
+                .or_page(me)?
         }
-    }
+        Err(e) => Edited {
+            stage: Some((stage_id, f, e)),
+            ..NOTHING
+        },
+    };
+    edit_page(state, me, id, edited).await
 }
 
 async fn add_stage(
@@ -443,7 +373,7 @@ async fn add_stage(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<StageForm>,
-) -> Response {
+) -> PageResult {
     store_stage(&state, &me, id, None, f).await
 }
 
@@ -452,7 +382,7 @@ async fn save_stage(
     me: PageUser,
     Path((id, stage_id)): Path<(i64, i64)>,
     HtmlForm(f): HtmlForm<StageForm>,
-) -> Response {
+) -> PageResult {
     store_stage(&state, &me, id, Some(stage_id), f).await
 }
 

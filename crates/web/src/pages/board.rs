@@ -1,7 +1,9 @@
 //! The pipeline board: a column per stage, drag-and-drop (or a plain form) to move deals, and
 //! the refusal page with the unmet criteria and an override form.
 
-use super::{HtmlForm, PageId, Shell, render, render_kept, safe_next};
+use super::{
+    HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render, render_kept, safe_next,
+};
 use crate::AppState;
 use crate::auth::{PageUser, WithAll, WithDeals};
 use crate::queries::BoardQuery;
@@ -10,7 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::board::Board;
@@ -153,12 +155,12 @@ async fn board(
     WithDeals { me, deals }: WithDeals<PageUser>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<BoardQuery>,
-) -> Response {
+) -> PageResult {
     let cal = state.calendar().await;
     let today = cal.today;
     let key = views::Key::new(&me.viewer, views::Format::Html, me.tr.locale, &uri, today);
     if let Some(kept) = state.views.get(&key, deals) {
-        return kept;
+        return Ok(kept);
     }
     let zh = me.tr.is_zh();
     let loaded = async {
@@ -171,11 +173,9 @@ async fn board(
     }
     .await;
     let (b, all, people, teams) = match loaded {
-        Ok(x) => x,
-        Err(Error::Invalid(_) | Error::NotFound) => {
-            return super::not_found_for(me.tr, &me.user);
-        }
-        Err(e) => return super::fail(e),
+        // Filters that name no process, stage or period: no such board.
+        Err(Error::Invalid(_) | Error::NotFound) => return Err(PageError::not_found(&me)),
+        loaded => loaded?,
     };
     let process_id = b.process.row.id;
     let stages = b
@@ -212,7 +212,7 @@ async fn board(
         back: uri.to_string(),
         q,
     };
-    render_kept(&state.views, key, deals, &page)
+    Ok(render_kept(&state.views, key, deals, &page))
 }
 
 #[derive(Deserialize, Default)]
@@ -242,17 +242,13 @@ async fn move_form(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<MoveForm>,
-) -> Response {
-    let (opp, ticked) = match opportunities::get_with_checks(&state.db, &me.viewer, id).await {
-        Ok(r) if !r.deal.editable => return super::read_only_for(me.tr, &me.user),
-        Ok(r) => (r.deal, r.checks),
-        Err(opportune_db::DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
-        Err(e) => return super::fail(e),
-    };
+) -> PageResult {
+    let read = opportunities::get_with_checks(&state.db, &me.viewer, id);
+    let read = super::writable(&me, super::found(&me, read)).await?;
+    let (opp, ticked) = (read.deal, read.checks);
     let next = safe_next(&f.next).to_owned();
     let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
     match deals::move_stage(&state, &me.viewer, all, (&opp, &ticked), f.stage_id, reason).await {
-        Ok(_) => Redirect::to(&next).into_response(),
         Err(Error::Refused(refusal)) => {
             let stage_name = match state.process(all, opp.process_id).await {
                 Ok(Some(p)) => p
@@ -294,9 +290,13 @@ async fn move_form(
                 next,
                 opp,
             };
-            render(&page, StatusCode::CONFLICT)
+            Ok(render(&page, StatusCode::CONFLICT))
         }
-        Err(Error::Stale(_)) => Redirect::to(&format!("/opportunities/{id}")).into_response(),
-        Err(e) => super::failure(&me, e),
+        // The deal changed meanwhile: its page shows where it now stands.
+        Err(Error::Stale(_)) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
+        moved => {
+            moved.or_page(&me)?;
+            Ok(Redirect::to(&next).into_response())
+        }
     }
 }

@@ -3,9 +3,8 @@
 //! work.
 
 use super::accounts::{form_status, keep_owner, pager};
-use super::fail;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Contacts, PageUser, WithAll, WithRecords};
 use crate::views;
@@ -13,7 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::records::ContactForm;
@@ -57,9 +56,12 @@ async fn account_choices(
         && !out.iter().any(|a| a.0 == id)
     {
         match accounts::get(db, v, id).await {
-            Ok(a) => out.push((a.id, a.name)),
+            // Not visible to the viewer: not offered.
             Err(DbError::NotFound) => {}
-            Err(e) => return Err(e),
+            found => {
+                let a = found?;
+                out.push((a.id, a.name));
+            }
         }
     }
     Ok(out)
@@ -102,7 +104,7 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<PageUser, Contacts>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let key = views::Key::new(
         &me.viewer,
         views::Format::Html,
@@ -111,23 +113,15 @@ async fn list(
         state.today().await,
     );
     if let Some(kept) = state.views.get(&key, records) {
-        return kept;
+        return Ok(kept);
     }
     let filter = ContactFilter {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         account_id: q.account_id,
     };
     let paging = Paging::new(q.limit, q.offset);
-    let loaded = async {
-        let page = contacts::list(&state.db, &me.viewer, &filter, paging).await?;
-        let accounts = account_choices(&state.db, &me.viewer, q.account_id).await?;
-        Ok::<_, DbError>((page, accounts))
-    }
-    .await;
-    let (page, accounts) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let page = contacts::list(&state.db, &me.viewer, &filter, paging).await?;
+    let accounts = account_choices(&state.db, &me.viewer, q.account_id).await?;
     let (prev, next) = pager(&uri, paging, page.total);
     let p = ListPage {
         s: Shell::new(me.tr, Some(&me.user), "nav-contacts", uri.to_string()),
@@ -139,7 +133,7 @@ async fn list(
         prev,
         next,
     };
-    render_kept(&state.views, key, records, &p)
+    Ok(render_kept(&state.views, key, records, &p))
 }
 
 #[derive(Template)]
@@ -169,21 +163,13 @@ async fn form_page(
     f: ContactForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
     let keep_account = current
         .map(|c| c.account_id)
         .or_else(|| f.account_id.trim().parse().ok());
-    let loaded = async {
-        let accounts = account_choices(&state.db, &me.viewer, keep_account).await?;
-        let people = users::visible_people(&state.db, &me.viewer).await?;
-        Ok::<_, DbError>((accounts, people))
-    }
-    .await;
-    let (accounts, mut people) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let accounts = account_choices(&state.db, &me.viewer, keep_account).await?;
+    let mut people = users::visible_people(&state.db, &me.viewer).await?;
     keep_owner(
         &mut people,
         current.map(|c| (c.owner_id, c.owner_name.as_str())),
@@ -205,7 +191,7 @@ async fn form_page(
         cancel,
         f,
     };
-    render(&page, form_status(errors, stale))
+    Ok(render(&page, form_status(errors, stale)))
 }
 
 #[derive(Deserialize, Default)]
@@ -218,7 +204,7 @@ async fn new_form(
     State(state): State<AppState>,
     me: PageUser,
     Query(q): Query<NewQuery>,
-) -> Response {
+) -> PageResult {
     let f = ContactForm {
         account_id: q.account_id,
         owner_id: me.user.id.to_string(),
@@ -231,26 +217,22 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<ContactForm>,
-) -> Response {
-    match f.create(&state, &me.viewer).await {
-        Ok(c) => Redirect::to(&format!("/contacts/{}", c.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
-        Err(e) => fail(e),
-    }
+) -> PageResult {
+    let c = match f.create(&state, &me.viewer).await {
+        Err(Error::Invalid(e)) => return form_page(&state, &me, None, f, &e, false).await,
+        created => created?,
+    };
+    Ok(Redirect::to(&format!("/contacts/{}", c.id)).into_response())
 }
 
-async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Contact, Response> {
+async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Contact, PageError> {
     super::found(me, contacts::get(&state.db, &me.viewer, id)).await
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match super::writable(&me, load(&state, &me, id)).await {
-        Ok(c) => {
-            let f = ContactForm::from_record(&c);
-            form_page(&state, &me, Some(&c), f, &FieldErrors::new(), false).await
-        }
-        Err(r) => r,
-    }
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let c = super::writable(&me, load(&state, &me, id)).await?;
+    let f = ContactForm::from_record(&c);
+    form_page(&state, &me, Some(&c), f, &FieldErrors::new(), false).await
 }
 
 async fn update(
@@ -258,25 +240,22 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ContactForm>,
-) -> Response {
-    let current = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let current = super::writable(&me, load(&state, &me, id)).await?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    match f.update(&state, &me.viewer, &current, version).await {
-        Ok(c) => Redirect::to(&format!("/contacts/{}", c.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                let f = ContactForm::from_record(&now);
-                form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
-            }
-            Err(r) => r,
-        },
-        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+    let c = match f.update(&state, &me.viewer, &current, version).await {
+        Err(Error::Invalid(e)) => {
+            return form_page(&state, &me, Some(&current), f, &e, false).await;
+        }
+        Err(Error::Stale(_)) => {
+            let now = load(&state, &me, id).await?;
+            let f = ContactForm::from_record(&now);
+            return form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await;
+        }
+        Err(Error::NotFound) => return Err(PageError::not_found(&me)),
+        saved => saved?,
+    };
+    Ok(Redirect::to(&format!("/contacts/{}", c.id)).into_response())
 }
 
 #[derive(Template)]
@@ -316,8 +295,8 @@ async fn show_page(
     c: Contact,
     in_use: bool,
     share_error: Option<&str>,
-) -> Response {
-    let shares = match SharePanel::load(
+) -> PageResult {
+    let shares = SharePanel::load(
         state,
         (&me.viewer, all),
         me.tr,
@@ -326,11 +305,7 @@ async fn show_page(
         true,
         share_error,
     )
-    .await
-    {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    .await?;
     let page = ShowPage {
         s: Shell::new(
             me.tr,
@@ -342,14 +317,12 @@ async fn show_page(
         in_use,
         shares,
     };
-    render(
-        &page,
-        if in_use {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::OK
-        },
-    )
+    let status = if in_use {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(&page, status))
 }
 
 async fn show(
@@ -357,22 +330,19 @@ async fn show(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
-) -> Response {
-    match load(&state, &me, id).await {
-        Ok(c) => show_page(&state, (&me, all), c, false, q.share_error.as_deref()).await,
-        Err(r) => r,
-    }
+) -> PageResult {
+    let c = load(&state, &me, id).await?;
+    show_page(&state, (&me, all), c, false, q.share_error.as_deref()).await
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
     match contacts::delete(&state.db, &me.viewer, id).await {
-        Ok(()) => Redirect::to("/contacts").into_response(),
-        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
-        Err(DbError::InUse) => match load(&state, &me, id).await {
-            Ok(c) => show_page(&state, (&me, None), c, true, None).await,
-            Err(r) => r,
-        },
-        Err(e) => fail(e),
+        // Still used: the contact's page says so.
+        Err(DbError::InUse) => {
+            let c = load(&state, &me, id).await?;
+            return show_page(&state, (&me, None), c, true, None).await;
+        }
+        deleted => deleted.or_page(&me)?,
     }
+    Ok(Redirect::to("/contacts").into_response())
 }

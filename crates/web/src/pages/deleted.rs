@@ -1,13 +1,13 @@
 //! The deleted deals an administrator may restore (SPEC §1: nothing is lost by a delete).
 
-use super::{PageId, Shell, failure, render};
+use super::{OrPage, PageId, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::deals;
 use opportune_core::Money;
@@ -51,15 +51,16 @@ struct ListQuery {
 /// How many deleted deals a page lists.
 const PER_PAGE: i64 = 100;
 
-async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<ListQuery>) -> Response {
-    if let Some(r) = super::admin_only(&me, "deleted-admin-only") {
-        return r;
-    }
+async fn list(
+    State(state): State<AppState>,
+    me: PageUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    super::admin_only(&me, "deleted-admin-only")?;
     let paging = Paging::new(Some(PER_PAGE), Some(q.offset));
-    let page = match deals::deleted(&state, &me.viewer, paging).await {
-        Ok(p) => p,
-        Err(e) => return failure(&me, e),
-    };
+    let page = deals::deleted(&state, &me.viewer, paging)
+        .await
+        .or_page(&me)?;
     let restored = match q.restored {
         Some(id) => opportune_db::opportunities::get(&state.db, &me.viewer, id)
             .await
@@ -91,14 +92,10 @@ async fn list(State(state): State<AppState>, me: PageUser, Query(q): Query<ListQ
             .collect(),
         restored,
     };
-    render(&page_view, StatusCode::OK)
+    Ok(render(&page_view, StatusCode::OK))
 }
 
-async fn restore(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match deals::restore(&state, &me.viewer, id).await {
-        Ok(back) => {
-            Redirect::to(&format!("/admin/deleted?restored={}", back.deal.id)).into_response()
-        }
-        Err(e) => failure(&me, e),
-    }
+async fn restore(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let back = deals::restore(&state, &me.viewer, id).await.or_page(&me)?;
+    Ok(Redirect::to(&format!("/admin/deleted?restored={}", back.deal.id)).into_response())
 }

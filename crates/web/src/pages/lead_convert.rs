@@ -1,22 +1,21 @@
 //! `/leads/{id}/convert`: the form that turns a qualified lead into an account, a contact and
 //! optionally a deal, and its post. On success the user lands on the new deal (or account).
 
-use super::fail;
 use super::leads::load;
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, PageError, PageId, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::{PageUser, WithAll};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use opportune_app::Error;
 use opportune_app::convert::{ConvertForm, convert};
 use opportune_core::FieldErrors;
 use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::leads::Lead;
-use opportune_db::{DbError, Paging, processes};
+use opportune_db::{Paging, processes};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/leads/{id}/convert", get(form_page).post(submit))
@@ -47,24 +46,17 @@ async fn page(
     f: ConvertForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let loaded = async {
-        let accounts = accounts::list(
-            &state.db,
-            &me.viewer,
-            &AccountFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await?;
-        let procs = processes::list(&state.db).await?;
-        Ok::<_, DbError>((accounts.items, procs))
-    }
-    .await;
-    let (accounts, procs) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let accounts = accounts::list(
+        &state.db,
+        &me.viewer,
+        &AccountFilter::default(),
+        Paging::new(Some(500), None),
+    )
+    .await?
+    .items;
+    let procs = processes::list(&state.db).await?;
     let p = ConvertPage {
         s: Shell::new(
             tr,
@@ -83,23 +75,21 @@ async fn page(
             .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
             .collect(),
     };
-    render(&p, super::accounts::form_status(errors, stale))
+    Ok(render(&p, super::accounts::form_status(errors, stale)))
 }
 
-async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match super::writable(&me, load(&state, &me, id)).await {
-        Ok(l) if l.converted_at.is_some() => Redirect::to(&format!("/leads/{id}")).into_response(),
-        Ok(l) => {
-            let f = ConvertForm {
-                expected_close_date: opportune_app::deals::default_close_date(&state)
-                    .await
-                    .to_string(),
-                ..ConvertForm::for_lead(&l)
-            };
-            page(&state, &me, l, f, &FieldErrors::new(), false).await
-        }
-        Err(r) => r,
+async fn form_page(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let l = super::writable(&me, load(&state, &me, id)).await?;
+    if l.converted_at.is_some() {
+        return Ok(Redirect::to(&format!("/leads/{id}")).into_response());
     }
+    let f = ConvertForm {
+        expected_close_date: opportune_app::deals::default_close_date(&state)
+            .await
+            .to_string(),
+        ..ConvertForm::for_lead(&l)
+    };
+    page(&state, &me, l, f, &FieldErrors::new(), false).await
 }
 
 async fn submit(
@@ -107,31 +97,24 @@ async fn submit(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ConvertForm>,
-) -> Response {
-    let l = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match convert(&state, &me.viewer, all, &l, &f).await {
-        Ok(done) => {
-            let to = done.opportunity_id.map_or_else(
-                || format!("/accounts/{}", done.account_id),
-                |o| format!("/opportunities/{o}"),
-            );
-            Redirect::to(&to).into_response()
+) -> PageResult {
+    let l = super::writable(&me, load(&state, &me, id)).await?;
+    let done = match convert(&state, &me.viewer, all, &l, &f).await {
+        Err(Error::Invalid(e)) => return page(&state, &me, l, f, &e, false).await,
+        Err(Error::Stale(_)) => {
+            let now = load(&state, &me, id).await?;
+            let f = ConvertForm {
+                version: now.version.to_string(),
+                ..f
+            };
+            return page(&state, &me, now, f, &FieldErrors::new(), true).await;
         }
-        Err(Error::Invalid(e)) => page(&state, &me, l, f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                let f = ConvertForm {
-                    version: now.version.to_string(),
-                    ..f
-                };
-                page(&state, &me, now, f, &FieldErrors::new(), true).await
-            }
-            Err(r) => r,
-        },
-        Err(Error::ReadOnly) => super::read_only_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+        Err(Error::ReadOnly) => return Err(PageError::read_only(&me)),
+        converted => converted?,
+    };
+    let to = done.opportunity_id.map_or_else(
+        || format!("/accounts/{}", done.account_id),
+        |o| format!("/opportunities/{o}"),
+    );
+    Ok(Redirect::to(&to).into_response())
 }

@@ -2,9 +2,8 @@
 //! the lead page.
 
 use super::accounts::{form_status, keep_owner, lead_tone, pager, vocab_choices, vocab_label};
-use super::fail;
 use super::shares::{SharePanel, ShareQuery};
-use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{Leads, PageUser, WithAll, WithRecords};
 use crate::views;
@@ -12,16 +11,16 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::records::LeadForm;
 use opportune_core::FieldErrors;
 use opportune_core::records::LeadStatus;
+use opportune_db::Paging;
 use opportune_db::leads::{self, Lead, LeadFilter};
 use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
-use opportune_db::{DbError, Paging};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -91,7 +90,7 @@ async fn list(
     WithRecords { me, records, .. }: WithRecords<PageUser, Leads>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
     let key = views::Key::new(
         &me.viewer,
@@ -116,12 +115,9 @@ async fn list(
     if errors.is_empty()
         && let Some(kept) = state.views.get(&key, records)
     {
-        return kept;
+        return Ok(kept);
     }
-    let page = match leads::list(&state.db, &me.viewer, &filter, paging).await {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+    let page = leads::list(&state.db, &me.viewer, &filter, paging).await?;
     let rows = page
         .items
         .into_iter()
@@ -150,11 +146,11 @@ async fn list(
         prev,
         next,
     };
-    if errors.is_empty() {
+    Ok(if errors.is_empty() {
         render_kept(&state.views, key, records, &p)
     } else {
         render(&p, StatusCode::UNPROCESSABLE_ENTITY)
-    }
+    })
 }
 
 #[derive(Template)]
@@ -186,12 +182,9 @@ async fn form_page(
     f: LeadForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let mut people = match users::visible_people(&state.db, &me.viewer).await {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+    let mut people = users::visible_people(&state.db, &me.viewer).await?;
     keep_owner(
         &mut people,
         current.map(|l| (l.owner_id, l.owner_name.as_str())),
@@ -207,10 +200,10 @@ async fn form_page(
         statuses: statuses(tr),
         f,
     };
-    render(&page, form_status(errors, stale))
+    Ok(render(&page, form_status(errors, stale)))
 }
 
-async fn new_form(State(state): State<AppState>, me: PageUser) -> Response {
+async fn new_form(State(state): State<AppState>, me: PageUser) -> PageResult {
     let f = LeadForm {
         owner_id: me.user.id.to_string(),
         status: LeadStatus::New.as_str().to_owned(),
@@ -223,26 +216,22 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<LeadForm>,
-) -> Response {
-    match f.create(&state, &me.viewer).await {
-        Ok(l) => Redirect::to(&format!("/leads/{}", l.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
-        Err(e) => fail(e),
-    }
+) -> PageResult {
+    let l = match f.create(&state, &me.viewer).await {
+        Err(Error::Invalid(e)) => return form_page(&state, &me, None, f, &e, false).await,
+        created => created?,
+    };
+    Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response())
 }
 
-pub(super) async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, Response> {
+pub(super) async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Lead, PageError> {
     super::found(me, leads::get(&state.db, &me.viewer, id)).await
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match super::writable(&me, load(&state, &me, id)).await {
-        Ok(l) => {
-            let f = LeadForm::from_record(&l);
-            form_page(&state, &me, Some(&l), f, &FieldErrors::new(), false).await
-        }
-        Err(r) => r,
-    }
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let l = super::writable(&me, load(&state, &me, id)).await?;
+    let f = LeadForm::from_record(&l);
+    form_page(&state, &me, Some(&l), f, &FieldErrors::new(), false).await
 }
 
 async fn update(
@@ -250,25 +239,22 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<LeadForm>,
-) -> Response {
-    let current = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let current = super::writable(&me, load(&state, &me, id)).await?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    match f.update(&state, &me.viewer, &current, version).await {
-        Ok(l) => Redirect::to(&format!("/leads/{}", l.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, Some(&current), f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                let f = LeadForm::from_record(&now);
-                form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await
-            }
-            Err(r) => r,
-        },
-        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+    let l = match f.update(&state, &me.viewer, &current, version).await {
+        Err(Error::Invalid(e)) => {
+            return form_page(&state, &me, Some(&current), f, &e, false).await;
+        }
+        Err(Error::Stale(_)) => {
+            let now = load(&state, &me, id).await?;
+            let f = LeadForm::from_record(&now);
+            return form_page(&state, &me, Some(&now), f, &FieldErrors::new(), true).await;
+        }
+        Err(Error::NotFound) => return Err(PageError::not_found(&me)),
+        saved => saved?,
+    };
+    Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response())
 }
 
 #[derive(Template)]
@@ -286,12 +272,9 @@ async fn show(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShareQuery>,
-) -> Response {
-    let l = match load(&state, &me, id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let shares = match SharePanel::load(
+) -> PageResult {
+    let l = load(&state, &me, id).await?;
+    let shares = SharePanel::load(
         &state,
         (&me.viewer, all),
         me.tr,
@@ -300,11 +283,7 @@ async fn show(
         true,
         q.share_error.as_deref(),
     )
-    .await
-    {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    .await?;
     let page = ShowPage {
         s: Shell::new(me.tr, Some(&me.user), "nav-leads", format!("/leads/{id}")),
         tone: lead_tone(l.status),
@@ -312,14 +291,12 @@ async fn show(
         shares,
         l,
     };
-    render(&page, StatusCode::OK)
+    Ok(render(&page, StatusCode::OK))
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match leads::delete(&state.db, &me.viewer, id).await {
-        Ok(()) => Redirect::to("/leads").into_response(),
-        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    leads::delete(&state.db, &me.viewer, id)
+        .await
+        .or_page(&me)?;
+    Ok(Redirect::to("/leads").into_response())
 }

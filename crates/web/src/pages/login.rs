@@ -1,6 +1,6 @@
 //! Sign-in and sign-out.
 
-use super::{HtmlForm, Shell, render, safe_next};
+use super::{HtmlForm, PageResult, Shell, render, safe_next};
 use crate::AppState;
 use crate::auth::{self, Lang, PageUser, SESSION_COOKIE, SESSION_DAYS};
 use askama::Template;
@@ -64,14 +64,10 @@ async fn login(
     Lang(tr): Lang,
     headers: HeaderMap,
     HtmlForm(f): HtmlForm<LoginForm>,
-) -> Response {
-    let user = match users::find_by_email(&state.db, f.email.trim()).await {
-        Ok(u) => u.filter(|u| u.active),
-        Err(e) => {
-            tracing::error!(error = %e, "login lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+) -> PageResult {
+    let user = users::find_by_email(&state.db, f.email.trim())
+        .await?
+        .filter(|u| u.active);
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password = f.password.clone();
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
@@ -82,17 +78,12 @@ async fn login(
         Some(u) if ok => {
             let secret = auth::new_secret("");
             let expires = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
-            if let Err(e) =
-                users::create_session(&state.db, &auth::secret_hash(&secret), u.id, expires).await
-            {
-                tracing::error!(error = %e, "session create failed");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
+            users::create_session(&state.db, &auth::secret_hash(&secret), u.id, expires).await?;
             let secure = auth::is_tls(&headers, state.secure_cookies);
             let cookie = auth::set_cookie(SESSION_COOKIE, &secret, SESSION_DAYS * 86_400, secure);
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
-        _ => render(
+        _ => Ok(render(
             &LoginPage {
                 s: Shell::new(tr, None, "", "/login"),
                 next,
@@ -100,7 +91,7 @@ async fn login(
                 failed: true,
             },
             StatusCode::UNAUTHORIZED,
-        ),
+        )),
     }
 }
 

@@ -203,9 +203,62 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
     }
 }
 
+/// What a page handler answers: the page, or the page of what went wrong. A handler uses `?`:
+/// an operation's or the storage's error answers a logged 500 ([`fail`]), or with
+/// `.or_page(&me)?` ([`OrPage`]) the page that error calls for ([`failure`]). The errors a form
+/// shows itself (`Invalid` with the input kept, `Stale` with the current values) are matched
+/// first: they are what the page does, not plumbing.
+pub type PageResult = Result<Response, PageError>;
+
+/// A page already made for what went wrong: the 404 or 403 page of the signed-in user, or a
+/// plain 500 whose cause has been logged. (Boxed, so that a helper's
+/// `Result<T, PageError>` stays small.)
+pub struct PageError(Box<Response>);
+
+impl PageError {
+    /// The 404 page: the record is unknown, or not the user's to see.
+    pub fn not_found(me: &PageUser) -> PageError {
+        PageError(Box::new(not_found_for(me.tr, &me.user)))
+    }
+
+    /// The 403 page of a change to a record only shared with the user.
+    pub fn read_only(me: &PageUser) -> PageError {
+        PageError(Box::new(read_only_for(me.tr, &me.user)))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(Box::new(fail(e)))
+    }
+}
+
+impl From<opportune_db::DbError> for PageError {
+    fn from(e: opportune_db::DbError) -> Self {
+        PageError(Box::new(fail(e)))
+    }
+}
+
+/// An operation's answer for a page: its value, or the page its error calls for ([`failure`]).
+pub trait OrPage<T> {
+    fn or_page(self, me: &PageUser) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<Error>> OrPage<T> for Result<T, E> {
+    fn or_page(self, me: &PageUser) -> Result<T, PageError> {
+        self.map_err(|e| PageError(Box::new(failure(me, e))))
+    }
+}
+
 /// A 500 for a failure the user cannot fix; the cause goes to the log, an internal one with its
 /// whole chain ([`crate::error::log_internal`]).
-pub fn fail(e: impl Into<Error>) -> Response {
+fn fail(e: impl Into<Error>) -> Response {
     match e.into() {
         Error::Internal(cause) => crate::error::log_internal(cause.as_ref()),
         other => tracing::error!(error = ?other, "page failed"),
@@ -232,17 +285,18 @@ pub fn failure(me: &PageUser, e: impl Into<Error>) -> Response {
 }
 
 /// The 403 page of an administrators' page for anyone else; `help` names what only they may do.
-pub fn admin_only(me: &PageUser, help: &'static str) -> Option<Response> {
-    (me.user.role != Role::Admin).then(|| {
-        render(
-            &NotFoundPage {
-                s: Shell::new(me.tr, Some(&me.user), "", "/"),
-                title: "error-forbidden",
-                help,
-            },
-            StatusCode::FORBIDDEN,
-        )
-    })
+pub fn admin_only(me: &PageUser, help: &'static str) -> Result<(), PageError> {
+    if me.user.role == Role::Admin {
+        return Ok(());
+    }
+    Err(PageError(Box::new(render(
+        &NotFoundPage {
+            s: Shell::new(me.tr, Some(&me.user), "", "/"),
+            title: "error-forbidden",
+            help,
+        },
+        StatusCode::FORBIDDEN,
+    ))))
 }
 
 #[derive(Template)]
@@ -289,7 +343,7 @@ impl FromRequestParts<AppState> for PageId {
 }
 
 /// A 404 page for a signed-in user (unknown record, or not theirs).
-pub fn not_found_for(tr: Tr, user: &UserRow) -> Response {
+fn not_found_for(tr: Tr, user: &UserRow) -> Response {
     render(
         &NotFoundPage {
             s: Shell::new(tr, Some(user), "", "/"),
@@ -305,11 +359,10 @@ pub fn not_found_for(tr: Tr, user: &UserRow) -> Response {
 pub async fn found<T>(
     me: &PageUser,
     read: impl std::future::Future<Output = Result<T, opportune_db::DbError>>,
-) -> Result<T, Response> {
+) -> Result<T, PageError> {
     match read.await {
-        Ok(r) => Ok(r),
-        Err(opportune_db::DbError::NotFound) => Err(not_found_for(me.tr, &me.user)),
-        Err(e) => Err(fail(e)),
+        Err(opportune_db::DbError::NotFound) => Err(PageError::not_found(me)),
+        r => Ok(r?),
     }
 }
 
@@ -335,20 +388,28 @@ editable!(
     opportune_db::opportunities::Opportunity
 );
 
+impl Editable for opportune_db::opportunities::DealRead {
+    fn editable(&self) -> bool {
+        self.deal.editable
+    }
+}
+
 /// A loaded record the user is about to change: the 403 page instead when it is only shared
 /// with them.
 pub async fn writable<T: Editable>(
     me: &PageUser,
-    load: impl std::future::Future<Output = Result<T, Response>>,
-) -> Result<T, Response> {
-    match load.await {
-        Ok(r) if !r.editable() => Err(read_only_for(me.tr, &me.user)),
-        other => other,
+    load: impl std::future::Future<Output = Result<T, PageError>>,
+) -> Result<T, PageError> {
+    let r = load.await?;
+    if r.editable() {
+        Ok(r)
+    } else {
+        Err(PageError::read_only(me))
     }
 }
 
 /// A 403 page for a change to a record that is only shared with the user.
-pub fn read_only_for(tr: Tr, user: &UserRow) -> Response {
+fn read_only_for(tr: Tr, user: &UserRow) -> Response {
     render(
         &NotFoundPage {
             s: Shell::new(tr, Some(user), "", "/"),

@@ -2,9 +2,8 @@
 //! (details, stage criteria, certainty evidence, activities, history).
 
 use super::board::money;
-use super::fail;
 use super::shares::SharePanel;
-use super::{Errors, HtmlForm, PageId, Shell, render, render_kept};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render, render_kept};
 use crate::AppState;
 use crate::auth::{PageUser, WithAll, WithDeals};
 use crate::queries::ListQuery;
@@ -13,7 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::deals;
@@ -125,7 +124,7 @@ async fn list(
     WithDeals { me, deals }: WithDeals<PageUser>,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
     let mut errors = FieldErrors::new();
     let filter = q.filter(state.calendar().await).unwrap_or_else(|e| {
@@ -145,19 +144,11 @@ async fn list(
     if errors.is_empty()
         && let Some(kept) = state.views.get(&key, deals)
     {
-        return kept;
+        return Ok(kept);
     }
-    let loaded = async {
-        let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
-        let procs = state.processes(deals.map(|d| d.all)).await?;
-        let people = users::visible_people(&state.db, &me.viewer).await?;
-        Ok::<_, DbError>((page, procs, people))
-    }
-    .await;
-    let (page, procs, people) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let page = opportunities::list(&state.db, &me.viewer, &filter, sort, paging).await?;
+    let procs = state.processes(deals.map(|d| d.all)).await?;
+    let people = users::visible_people(&state.db, &me.viewer).await?;
     let rows = page
         .items
         .into_iter()
@@ -209,11 +200,11 @@ async fn list(
         next,
         q,
     };
-    if errors.is_empty() {
+    Ok(if errors.is_empty() {
         render_kept(&state.views, key, deals, &p)
     } else {
         render(&p, StatusCode::UNPROCESSABLE_ENTITY)
-    }
+    })
 }
 
 #[derive(Template)]
@@ -257,25 +248,18 @@ async fn form_page(
     f: OppForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let loaded = async {
-        let accounts = accounts::list(
-            &state.db,
-            &me.viewer,
-            &AccountFilter::default(),
-            Paging::new(Some(500), None),
-        )
-        .await?;
-        let procs = processes::list(&state.db).await?;
-        let people = users::visible_people(&state.db, &me.viewer).await?;
-        Ok::<_, DbError>((accounts.items, procs, people))
-    }
-    .await;
-    let (accounts, procs, people) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let accounts = accounts::list(
+        &state.db,
+        &me.viewer,
+        &AccountFilter::default(),
+        Paging::new(Some(500), None),
+    )
+    .await?
+    .items;
+    let procs = processes::list(&state.db).await?;
+    let people = users::visible_people(&state.db, &me.viewer).await?;
     let status = if errors.is_empty() && !stale {
         StatusCode::OK
     } else if stale {
@@ -310,7 +294,7 @@ async fn form_page(
             .collect(),
         f,
     };
-    render(&page, status)
+    Ok(render(&page, status))
 }
 
 #[derive(Deserialize, Default)]
@@ -324,7 +308,7 @@ async fn new_form(
     State(state): State<AppState>,
     me: PageUser,
     Query(q): Query<NewQuery>,
-) -> Response {
+) -> PageResult {
     let f = OppForm {
         process_id: q.process_id,
         account_id: q.account_id,
@@ -338,20 +322,20 @@ async fn create(
     State(state): State<AppState>,
     WithAll { me, all }: WithAll<PageUser>,
     HtmlForm(f): HtmlForm<OppForm>,
-) -> Response {
-    match deals::create(&state, &me.viewer, all, &f).await {
-        Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
-        Err(e) => fail(e),
-    }
+) -> PageResult {
+    let o = match deals::create(&state, &me.viewer, all, &f).await {
+        Err(Error::Invalid(e)) => return form_page(&state, &me, None, f, &e, false).await,
+        created => created?,
+    };
+    Ok(Redirect::to(&format!("/opportunities/{}", o.id)).into_response())
 }
 
-async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, Response> {
+async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<Opportunity, PageError> {
     super::found(me, opportunities::get(&state.db, &me.viewer, id)).await
 }
 
 /// The deal, the ids of its ticked criteria and whether it is shared, in one query.
-async fn load_with_checks(state: &AppState, me: &PageUser, id: i64) -> Result<DealRead, Response> {
+async fn load_with_checks(state: &AppState, me: &PageUser, id: i64) -> Result<DealRead, PageError> {
     super::found(
         me,
         opportunities::get_with_checks(&state.db, &me.viewer, id),
@@ -359,21 +343,10 @@ async fn load_with_checks(state: &AppState, me: &PageUser, id: i64) -> Result<De
     .await
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match super::writable(&me, load(&state, &me, id)).await {
-        Ok(o) => {
-            form_page(
-                &state,
-                &me,
-                Some(id),
-                OppForm::from_record(&o),
-                &FieldErrors::new(),
-                false,
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    let o = super::writable(&me, load(&state, &me, id)).await?;
+    let f = OppForm::from_record(&o);
+    form_page(&state, &me, Some(id), f, &FieldErrors::new(), false).await
 }
 
 async fn update(
@@ -381,31 +354,18 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<OppForm>,
-) -> Response {
-    let current = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let current = super::writable(&me, load(&state, &me, id)).await?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    match deals::update(&state, &me.viewer, &current, &f, version).await {
-        Ok(o) => Redirect::to(&format!("/opportunities/{}", o.id)).into_response(),
-        Err(Error::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                form_page(
-                    &state,
-                    &me,
-                    Some(id),
-                    OppForm::from_record(&now),
-                    &FieldErrors::new(),
-                    true,
-                )
-                .await
-            }
-            Err(r) => r,
-        },
-        Err(e) => fail(e),
-    }
+    let o = match deals::update(&state, &me.viewer, &current, &f, version).await {
+        Err(Error::Invalid(e)) => return form_page(&state, &me, Some(id), f, &e, false).await,
+        Err(Error::Stale(_)) => {
+            let now = OppForm::from_record(&load(&state, &me, id).await?);
+            return form_page(&state, &me, Some(id), now, &FieldErrors::new(), true).await;
+        }
+        saved => saved?,
+    };
+    Ok(Redirect::to(&format!("/opportunities/{}", o.id)).into_response())
 }
 
 pub struct ItemView {
@@ -492,11 +452,22 @@ fn describe(e: &Event, process: &Process, tr: crate::i18n::Tr) -> (String, Strin
             .unwrap_or_default()
     };
     let plain = |v: &Option<String>| v.clone().unwrap_or_default();
+    // A person or team by the name the history query read for the id, if it still exists.
+    let named = |v: &Option<String>, name: &Option<String>| match (v.as_deref(), name) {
+        (None | Some(""), _) => tr.t("event-no-team"),
+        (Some(_), Some(name)) => name.clone(),
+        (Some(id), None) => tr.t1("event-unknown", "id", id),
+    };
     let label = tr.t(&format!("event-{}", e.kind.as_str().replace('_', "-")));
     let change = match e.kind {
         EventKind::Created => stage(&e.to_value),
         EventKind::Stage => format!("{} → {}", stage(&e.from_value), stage(&e.to_value)),
         EventKind::Amount => format!("{} → {}", money_of(&e.from_value), money_of(&e.to_value)),
+        EventKind::Owner | EventKind::Team => format!(
+            "{} → {}",
+            named(&e.from_value, &e.from_name),
+            named(&e.to_value, &e.to_name)
+        ),
         EventKind::Certainty => format!("{}% → {}%", plain(&e.from_value), plain(&e.to_value)),
         EventKind::Status => {
             let change = format!(
@@ -627,14 +598,14 @@ async fn show_page(
     act: ActivityForm,
     act_errors: &FieldErrors,
     q: &ShowQuery,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
     let whole_history = q.history.as_deref() == Some("all");
     let deal_activities = ActivityFilter {
         opportunity_id: Some(o.id),
         ..ActivityFilter::default()
     };
-    let loaded = tokio::try_join!(
+    let (process, acts, mut events, shares) = tokio::try_join!(
         async {
             state
                 .process(all, o.process_id)
@@ -658,11 +629,7 @@ async fn show_page(
             shared,
             q.share_error.as_deref(),
         ),
-    );
-    let (process, acts, mut events, shares) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    )?;
     let history_more = events.len() as i64 > RECENT_EVENTS && !whole_history;
     if history_more {
         events.truncate(RECENT_EVENTS as usize);
@@ -763,14 +730,12 @@ async fn show_page(
         shares,
         o,
     };
-    render(
-        &page,
-        if act_errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
-    )
+    let status = if act_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(&page, status))
 }
 
 async fn show(
@@ -778,14 +743,10 @@ async fn show(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     Query(q): Query<ShowQuery>,
-) -> Response {
-    match load_with_checks(&state, &me, id).await {
-        Ok(deal) => {
-            let act = ActivityForm::on(state.today().await);
-            show_page(&state, &me, all, deal, act, &FieldErrors::new(), &q).await
-        }
-        Err(r) => r,
-    }
+) -> PageResult {
+    let deal = load_with_checks(&state, &me, id).await?;
+    let act = ActivityForm::on(state.today().await);
+    show_page(&state, &me, all, deal, act, &FieldErrors::new(), &q).await
 }
 
 #[derive(Deserialize, Default)]
@@ -800,17 +761,15 @@ async fn save_checks(
     WithAll { me, all }: WithAll<PageUser>,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ChecksForm>,
-) -> Response {
-    let o = match super::writable(&me, load(&state, &me, id)).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let o = super::writable(&me, load(&state, &me, id)).await?;
     match deals::set_checks(&state, &me.viewer, all, &o, &f.item, f.version).await {
+        // A stale tick goes back to the criteria as they now stand.
         Ok(_) | Err(Error::Stale(_)) => {
-            Redirect::to(&format!("/opportunities/{id}#criteria")).into_response()
+            Ok(Redirect::to(&format!("/opportunities/{id}#criteria")).into_response())
         }
-        Err(Error::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "item").into_response(),
-        Err(e) => fail(e),
+        Err(Error::Invalid(_)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, "item").into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -901,25 +860,20 @@ async fn log_activity(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<ActivityForm>,
-) -> Response {
-    let deal = match load_with_checks(&state, &me, id).await {
-        Ok(deal) => deal,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let deal = load_with_checks(&state, &me, id).await?;
     match f.validate(&deal.deal, me.user.id) {
-        Ok(input) => match activities::create(&state.db, &me.viewer, &input).await {
-            Ok(_) => Redirect::to(&format!("/opportunities/{id}#activities")).into_response(),
-            Err(e) => fail(e),
-        },
+        Ok(input) => {
+            activities::create(&state.db, &me.viewer, &input).await?;
+            Ok(Redirect::to(&format!("/opportunities/{id}#activities")).into_response())
+        }
         Err(e) => show_page(&state, &me, None, deal, f, &e, &ShowQuery::default()).await,
     }
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    match opportunities::delete(&state.db, &me.viewer, id).await {
-        Ok(()) => Redirect::to("/opportunities").into_response(),
-        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(DbError::ReadOnly) => super::read_only_for(me.tr, &me.user),
-        Err(e) => fail(e),
-    }
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    opportunities::delete(&state.db, &me.viewer, id)
+        .await
+        .or_page(&me)?;
+    Ok(Redirect::to("/opportunities").into_response())
 }

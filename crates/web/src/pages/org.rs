@@ -1,7 +1,6 @@
 //! The organization settings page (administrators only).
 
-use super::fail;
-use super::{Errors, HtmlForm, Shell, render};
+use super::{Errors, HtmlForm, PageError, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;
@@ -73,55 +72,35 @@ fn show(me: &PageUser, f: OrgForm, errors: &FieldErrors, saved: bool, stale: boo
     render(&page, status)
 }
 
-fn forbidden(me: &PageUser) -> Option<Response> {
+fn forbidden(me: &PageUser) -> Result<(), PageError> {
     super::admin_only(me, "org-admin-only")
 }
 
-async fn page(State(state): State<AppState>, me: PageUser) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    match org::get(&state.db).await {
-        Ok(s) => show(
-            &me,
-            OrgForm::from_record(&s),
-            &FieldErrors::new(),
-            false,
-            false,
-        ),
-        Err(e) => fail(e),
-    }
+async fn page(State(state): State<AppState>, me: PageUser) -> PageResult {
+    forbidden(&me)?;
+    let f = OrgForm::from_record(&org::get(&state.db).await?);
+    Ok(show(&me, f, &FieldErrors::new(), false, false))
 }
 
 async fn save(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<OrgForm>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
+) -> PageResult {
+    forbidden(&me)?;
     let input = match f.validate() {
         Ok(i) => i,
-        Err(e) => return show(&me, f, &e, false, false),
+        Err(e) => return Ok(show(&me, f, &e, false, false)),
     };
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    match org::update(&state.db, version, &input).await {
-        Ok(saved) => {
-            let form = OrgForm::from_record(&saved);
-            state.remember_org(saved);
-            show(&me, form, &FieldErrors::new(), true, false)
+    let saved = match org::update(&state.db, version, &input).await {
+        Err(DbError::Stale) => {
+            let now = OrgForm::from_record(&org::get(&state.db).await?);
+            return Ok(show(&me, now, &FieldErrors::new(), false, true));
         }
-        Err(DbError::Stale) => match org::get(&state.db).await {
-            Ok(now) => show(
-                &me,
-                OrgForm::from_record(&now),
-                &FieldErrors::new(),
-                false,
-                true,
-            ),
-            Err(e) => fail(e),
-        },
-        Err(e) => fail(e),
-    }
+        saved => saved?,
+    };
+    let form = OrgForm::from_record(&saved);
+    state.remember_org(saved);
+    Ok(show(&me, form, &FieldErrors::new(), true, false))
 }

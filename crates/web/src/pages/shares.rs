@@ -2,7 +2,7 @@
 //! share with a colleague, stop sharing. Both go back to the record's page; a refusal comes back
 //! as `?share_error=<code>` and is shown in the panel in the user's language.
 
-use super::fail;
+use super::{PageError, PageResult};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::field_message;
@@ -10,7 +10,7 @@ use crate::i18n::Tr;
 use crate::queries::share_kind;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use opportune_app::Error;
 use opportune_db::shares::{self, Share, ShareKind};
@@ -126,16 +126,16 @@ fn record(kind: &str, id: &str) -> Option<(ShareKind, i64)> {
 }
 
 /// Back to the record's panel, with the refusal if there was one.
-fn back(state: Result<(), DbError>, me: &PageUser, kind: ShareKind, id: i64) -> Response {
+fn back(done: Result<(), DbError>, me: &PageUser, kind: ShareKind, id: i64) -> PageResult {
     let page = format!("/{}/{id}", path_of(kind));
-    match state.map_err(Error::from) {
-        Ok(()) => Redirect::to(&format!("{page}#shares")).into_response(),
-        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
+    match done.map_err(Error::from) {
+        Ok(()) => Ok(Redirect::to(&format!("{page}#shares")).into_response()),
+        Err(Error::NotFound) => Err(PageError::not_found(me)),
         Err(e) => match error_code(&e) {
             Some(code) => {
-                Redirect::to(&format!("{page}?share_error={code}#shares")).into_response()
+                Ok(Redirect::to(&format!("{page}?share_error={code}#shares")).into_response())
             }
-            None => fail(e),
+            None => Err(e.into()),
         },
     }
 }
@@ -145,9 +145,9 @@ async fn add(
     me: PageUser,
     Path((kind, id)): Path<(String, String)>,
     super::HtmlForm(f): super::HtmlForm<ShareForm>,
-) -> Response {
+) -> PageResult {
     let Some((kind, id)) = record(&kind, &id) else {
-        return super::not_found_for(me.tr, &me.user);
+        return Err(PageError::not_found(&me));
     };
     let result = match f.user_id.trim().parse::<i64>() {
         Ok(user) => shares::add(&state.db, &me.viewer, kind, id, user).await,
@@ -160,9 +160,9 @@ async fn remove(
     State(state): State<AppState>,
     me: PageUser,
     Path((kind, id, user)): Path<(String, String, String)>,
-) -> Response {
+) -> PageResult {
     let (Some((kind, id)), Ok(user)) = (record(&kind, &id), user.parse::<i64>()) else {
-        return super::not_found_for(me.tr, &me.user);
+        return Err(PageError::not_found(&me));
     };
     let result = shares::remove(&state.db, &me.viewer, kind, id, user).await;
     back(result, &me, kind, id)

@@ -1,15 +1,14 @@
 //! The team tree page: every team indented under its parent with its member count, a form to
 //! create a team, and per team a rename/move form and a delete button. Administrators only.
 
-use super::fail;
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, OrPage, PageId, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::admin::TeamForm;
@@ -90,12 +89,9 @@ struct Outcome {
     in_use: Option<i64>,
 }
 
-async fn page(state: &AppState, me: &PageUser, o: Outcome) -> Response {
+async fn page(state: &AppState, me: &PageUser, o: Outcome) -> PageResult {
     let tr = me.tr;
-    let tree = match users::team_tree(&state.db).await {
-        Ok(t) => t,
-        Err(e) => return fail(e),
-    };
+    let tree = users::team_tree(&state.db).await?;
     let all = team_choices(&tree);
     let in_use = o
         .in_use
@@ -143,13 +139,11 @@ async fn page(state: &AppState, me: &PageUser, o: Outcome) -> Response {
         stale: o.stale.is_some(),
         in_use,
     };
-    render(&p, status)
+    Ok(render(&p, status))
 }
 
-async fn index(State(state): State<AppState>, me: PageUser) -> Response {
-    if let Some(r) = super::admin_only(&me, "users-admin-only") {
-        return r;
-    }
+async fn index(State(state): State<AppState>, me: PageUser) -> PageResult {
+    super::users::forbidden(&me)?;
     page(&state, &me, Outcome::default()).await
 }
 
@@ -157,12 +151,9 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<TeamForm>,
-) -> Response {
-    if let Some(r) = super::admin_only(&me, "users-admin-only") {
-        return r;
-    }
+) -> PageResult {
+    super::users::forbidden(&me)?;
     match f.create(&state).await {
-        Ok(_) => Redirect::to("/admin/teams").into_response(),
         Err(Error::Invalid(e)) => {
             let o = Outcome {
                 new: Some((f, e)),
@@ -170,7 +161,10 @@ async fn create(
             };
             page(&state, &me, o).await
         }
-        Err(e) => fail(e),
+        created => {
+            created?;
+            Ok(Redirect::to("/admin/teams").into_response())
+        }
     }
 }
 
@@ -179,18 +173,11 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<TeamForm>,
-) -> Response {
-    if let Some(r) = super::admin_only(&me, "users-admin-only") {
-        return r;
-    }
-    let current = match users::team(&state.db, id).await {
-        Ok(t) => t,
-        Err(DbError::NotFound) => return super::not_found_for(me.tr, &me.user),
-        Err(e) => return fail(e),
-    };
+) -> PageResult {
+    super::users::forbidden(&me)?;
+    let current = users::team(&state.db, id).await.or_page(&me)?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     let o = match f.update(&state, &current, version).await {
-        Ok(_) => return Redirect::to("/admin/teams").into_response(),
         Err(Error::Invalid(e)) => Outcome {
             edited: Some((id, f, e)),
             ..Outcome::default()
@@ -199,28 +186,28 @@ async fn update(
             stale: Some(id),
             ..Outcome::default()
         },
-        Err(Error::NotFound) => return super::not_found_for(me.tr, &me.user),
-        Err(e) => return fail(e),
+        saved => {
+            saved.or_page(&me)?;
+            return Ok(Redirect::to("/admin/teams").into_response());
+        }
     };
     page(&state, &me, o).await
 }
 
-async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    if let Some(r) = super::admin_only(&me, "users-admin-only") {
-        return r;
-    }
+async fn delete(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    super::users::forbidden(&me)?;
     match users::delete_team(&state.db, id).await {
-        Ok(()) => Redirect::to("/admin/teams").into_response(),
+        // Still has sub-teams, members or records: the page says so.
         Err(DbError::InUse) => {
             let o = Outcome {
                 in_use: Some(id),
                 ..Outcome::default()
             };
-            page(&state, &me, o).await
+            return page(&state, &me, o).await;
         }
-        Err(DbError::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(e) => fail(e),
+        deleted => deleted.or_page(&me)?,
     }
+    Ok(Redirect::to("/admin/teams").into_response())
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! Administrators only; everyone else gets 403.
 
 use super::accounts::{form_status, pager};
-use super::fail;
 use super::teams::team_choices;
-use super::{Errors, HtmlForm, PageId, Shell, render};
+use super::{Errors, HtmlForm, OrPage, PageError, PageId, PageResult, Shell, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::i18n::Tr;
@@ -12,14 +11,14 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use opportune_app::Error;
 use opportune_app::admin::UserForm;
 use opportune_core::FieldErrors;
 use opportune_core::records::{Locale, Role};
+use opportune_db::Paging;
 use opportune_db::users::{self, UserFilter, UserRecord};
-use opportune_db::{DbError, Paging};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -31,7 +30,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The 403 of the user and team administration for anyone but an administrator.
-pub(super) fn forbidden(me: &PageUser) -> Option<Response> {
+pub(super) fn forbidden(me: &PageUser) -> Result<(), PageError> {
     super::admin_only(me, "users-admin-only")
 }
 
@@ -113,10 +112,8 @@ async fn list(
     me: PageUser,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
+) -> PageResult {
+    forbidden(&me)?;
     let tr = me.tr;
     let filter = UserFilter {
         q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
@@ -125,16 +122,8 @@ async fn list(
         active: q.active,
     };
     let paging = Paging::new(q.limit, q.offset);
-    let loaded = async {
-        let page = users::list_users(&state.db, &filter, paging).await?;
-        let tree = users::team_tree(&state.db).await?;
-        Ok::<_, DbError>((page, tree))
-    }
-    .await;
-    let (page, tree) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let page = users::list_users(&state.db, &filter, paging).await?;
+    let tree = users::team_tree(&state.db).await?;
     let rows = page
         .items
         .into_iter()
@@ -162,7 +151,7 @@ async fn list(
         prev,
         next,
     };
-    render(&p, StatusCode::OK)
+    Ok(render(&p, StatusCode::OK))
 }
 
 #[derive(Template)]
@@ -198,12 +187,9 @@ async fn form_page(
     f: UserForm,
     errors: &FieldErrors,
     stale: bool,
-) -> Response {
+) -> PageResult {
     let tr = me.tr;
-    let tree = match users::team_tree(&state.db).await {
-        Ok(t) => t,
-        Err(e) => return fail(e),
-    };
+    let tree = users::team_tree(&state.db).await?;
     let path = id.map_or_else(
         || "/admin/users/new".to_owned(),
         |i| format!("/admin/users/{i}/edit"),
@@ -224,13 +210,11 @@ async fn form_page(
             .map(|l| (l.as_str(), locale_label(tr, Some(l.as_str()))))
             .collect(),
     };
-    render(&page, form_status(errors, stale))
+    Ok(render(&page, form_status(errors, stale)))
 }
 
-async fn new_form(State(state): State<AppState>, me: PageUser) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
+async fn new_form(State(state): State<AppState>, me: PageUser) -> PageResult {
+    forbidden(&me)?;
     let f = UserForm {
         role: Role::Rep.as_str().to_owned(),
         ..UserForm::default()
@@ -242,32 +226,25 @@ async fn create(
     State(state): State<AppState>,
     me: PageUser,
     HtmlForm(f): HtmlForm<UserForm>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    match f.create(&state, me.user.id).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+) -> PageResult {
+    forbidden(&me)?;
+    match f.create(&state).await {
         Err(Error::Invalid(e)) => form_page(&state, &me, None, f, &e, false).await,
-        Err(e) => fail(e),
+        created => {
+            created?;
+            Ok(Redirect::to("/admin/users").into_response())
+        }
     }
 }
 
-async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<UserRecord, Response> {
+async fn load(state: &AppState, me: &PageUser, id: i64) -> Result<UserRecord, PageError> {
     super::found(me, users::user(&state.db, id)).await
 }
 
-async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    match load(&state, &me, id).await {
-        Ok(u) => {
-            let f = UserForm::from_record(&u);
-            form_page(&state, &me, Some(id), f, &FieldErrors::new(), false).await
-        }
-        Err(r) => r,
-    }
+async fn edit_form(State(state): State<AppState>, me: PageUser, PageId(id): PageId) -> PageResult {
+    forbidden(&me)?;
+    let f = UserForm::from_record(&load(&state, &me, id).await?);
+    form_page(&state, &me, Some(id), f, &FieldErrors::new(), false).await
 }
 
 async fn update(
@@ -275,26 +252,19 @@ async fn update(
     me: PageUser,
     PageId(id): PageId,
     HtmlForm(f): HtmlForm<UserForm>,
-) -> Response {
-    if let Some(r) = forbidden(&me) {
-        return r;
-    }
-    let current = match load(&state, &me, id).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    forbidden(&me)?;
+    let current = load(&state, &me, id).await?;
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match f.update(&state, me.user.id, &current, version).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(Error::Invalid(e)) => form_page(&state, &me, Some(id), f, &e, false).await,
-        Err(Error::Stale(_)) => match load(&state, &me, id).await {
-            Ok(now) => {
-                let f = UserForm::from_record(&now);
-                form_page(&state, &me, Some(id), f, &FieldErrors::new(), true).await
-            }
-            Err(r) => r,
-        },
-        Err(Error::NotFound) => super::not_found_for(me.tr, &me.user),
-        Err(e) => fail(e),
+        Err(Error::Stale(_)) => {
+            let now = UserForm::from_record(&load(&state, &me, id).await?);
+            form_page(&state, &me, Some(id), now, &FieldErrors::new(), true).await
+        }
+        saved => {
+            saved.or_page(&me)?;
+            Ok(Redirect::to("/admin/users").into_response())
+        }
     }
 }

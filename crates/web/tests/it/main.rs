@@ -37,6 +37,7 @@ mod auth;
 mod board;
 mod convert;
 mod helpers;
+mod history;
 mod kept_boards;
 mod logs;
 mod pages;
