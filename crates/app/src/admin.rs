@@ -57,6 +57,29 @@ struct UserInput {
     password: Option<String>,
 }
 
+/// Creates the checked user, in the team called `team` if one is named (created if need be).
+async fn insert(state: &App, input: UserInput, team: Option<&str>) -> Result<UserRecord, Error> {
+    let password_hash = hash(input.password.unwrap_or_default()).await?;
+    let mut tx = state.db.begin().await?;
+    let team_id = match team {
+        Some(name) => Some(users::ensure_team(&mut tx, name).await?),
+        None => input.team_id,
+    };
+    let id = users::create(
+        &mut tx,
+        &NewUser {
+            email: &input.email,
+            name: &input.name,
+            password_hash: &password_hash,
+            role: input.role,
+            team_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(users::user(&state.db, id).await?)
+}
+
 impl UserForm {
     /// The form filled with a stored user, for editing (the password blank).
     pub fn from_record(u: &UserRecord) -> UserForm {
@@ -138,22 +161,18 @@ impl UserForm {
         if errors.get("team_id").is_none() {
             check_team(state, "team_id", input.team_id, &mut errors).await?;
         }
-        let input = checked(input, errors)?;
-        let password_hash = hash(input.password.unwrap_or_default()).await?;
-        let mut tx = state.db.begin().await?;
-        let id = users::create(
-            &mut tx,
-            &NewUser {
-                email: &input.email,
-                name: &input.name,
-                password_hash: &password_hash,
-                role: input.role,
-                team_id: input.team_id,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(users::user(&state.db, id).await?)
+        insert(state, checked(input, errors)?, None).await
+    }
+
+    /// Validates and creates the user in the team called `team` (its `team_id` is not read),
+    /// creating that team at the top of the tree if there is none yet, in one transaction: a
+    /// refused user leaves no team behind. For the command line.
+    pub async fn create_in_team(&self, state: &App, team: &str) -> Result<UserRecord, Error> {
+        let (input, mut errors) = self.read(None);
+        let team = errors
+            .take("team", required_text(team, NAME_MAX))
+            .unwrap_or_default();
+        insert(state, checked(input, errors)?, Some(&team)).await
     }
 
     /// Validates and saves an edit made against `version`; a stale version is refused with the

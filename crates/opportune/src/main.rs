@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use opportune_app::App;
-use opportune_app::admin::{TeamForm, UserForm};
+use opportune_app::admin::UserForm;
 use opportune_core::records::{Locale, Role};
 use opportune_db::{Db, users};
 use opportune_web::auth;
@@ -224,8 +224,8 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
 }
 
 /// Creates a user through the operation the administration pages and the API use (so with the
-/// same checks), in the team of that name, which is first created at the top of the tree if
-/// there is none yet (and removed again if the user is refused).
+/// same checks), in the team of that name, created at the top of the tree if there is none yet
+/// (in the same transaction).
 async fn add_user(
     app: &App,
     email: &str,
@@ -234,46 +234,18 @@ async fn add_user(
     team: Option<&str>,
     password: &str,
 ) -> anyhow::Result<users::UserRecord> {
-    let (team_id, new_team) = match team {
-        Some(name) => {
-            let (id, created) = team_named(app, name).await?;
-            (Some(id), created.then_some(id))
-        }
-        None => (None, None),
-    };
     let form = UserForm {
         email: email.to_owned(),
         name: name.to_owned(),
         role: role.as_str().to_owned(),
-        team_id: team_id.map(|t| t.to_string()).unwrap_or_default(),
         password: password.to_owned(),
         ..UserForm::default()
     };
-    match form.create(app).await {
-        Ok(user) => Ok(user),
-        Err(e) => {
-            if let Some(t) = new_team
-                && let Err(cleanup) = users::delete_team(&app.db, t).await
-            {
-                tracing::warn!(error = %cleanup, team = t, "removing the team made for the refused user failed");
-            }
-            Err(refused("user", e))
-        }
+    match team {
+        Some(team) => form.create_in_team(app, team).await,
+        None => form.create(app).await,
     }
-}
-
-/// The team called `name`, created at the top of the tree if there is none yet (then `true`).
-async fn team_named(app: &App, name: &str) -> anyhow::Result<(i64, bool)> {
-    let name = name.trim();
-    if let Some(t) = users::teams(&app.db).await?.iter().find(|t| t.name == name) {
-        return Ok((t.id, false));
-    }
-    let form = TeamForm {
-        name: name.to_owned(),
-        ..TeamForm::default()
-    };
-    let team = form.create(app).await.map_err(|e| refused("team", e))?;
-    Ok((team.id, true))
+    .map_err(|e| refused("user", e))
 }
 
 /// An operation's refusal as the command line says it: each bad field with its message in
@@ -335,3 +307,62 @@ async fn serve(db: &Db, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 const FIRST_ADMIN: &str = "admin@opportune.local";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn app(dir: &std::path::Path) -> App {
+        let db = Db::connect(None, dir).await.expect("SQLite opens");
+        opportune_db::prepare(&db).await.expect("SQLite prepares");
+        App::load(db).await.expect("the application loads")
+    }
+
+    #[tokio::test]
+    async fn a_user_added_on_the_command_line_gets_their_team_or_leaves_none() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let app = app(dir.path()).await;
+        let password = "a-long-enough-password";
+        let teams = async || users::teams(&app.db).await.expect("the teams").len();
+        let before = teams().await;
+
+        let refused = add_user(
+            &app,
+            "not-an-address",
+            "王",
+            Role::Rep,
+            Some("华东"),
+            password,
+        )
+        .await
+        .expect_err("a bad e-mail address is refused");
+        assert!(refused.to_string().contains("email"), "{refused}");
+        assert_eq!(
+            teams().await,
+            before,
+            "a refused user leaves no team behind"
+        );
+
+        let user = add_user(&app, "wang@x.cn", "王", Role::Rep, Some("华东"), password)
+            .await
+            .expect("the user is added");
+        let east = users::teams(&app.db)
+            .await
+            .expect("the teams")
+            .into_iter()
+            .find(|t| t.name == "华东")
+            .expect("the team is made for them");
+        assert_eq!(user.team_id, Some(east.id));
+        let again = add_user(&app, "li@x.cn", "李", Role::Rep, Some("华东"), password)
+            .await
+            .expect("a second user of the team");
+        assert_eq!((again.team_id, teams().await), (Some(east.id), before + 1));
+
+        let duplicate = add_user(&app, "wang@x.cn", "王", Role::Rep, Some("西南"), password)
+            .await
+            .expect_err("an e-mail address already in use is refused");
+        assert!(duplicate.to_string().contains("email"), "{duplicate}");
+        assert_eq!(teams().await, before + 1, "nor does a duplicate");
+        app.db.close().await;
+    }
+}
