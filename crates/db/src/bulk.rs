@@ -31,6 +31,14 @@ impl Backend {
         }
     }
 
+    /// The backend of the transaction `tx`.
+    pub fn of_tx(tx: &Tx) -> Backend {
+        match tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// How many bind parameters one statement may carry.
     pub fn max_params(self) -> usize {
         match self {

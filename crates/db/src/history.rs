@@ -4,6 +4,7 @@
 //! was stored; it says what changed (`kind`, `from_value`, `to_value`), who or what changed it
 //! (`actor_kind`, `actor_id`), when and why (`reason`, `detail`).
 
+use crate::bulk::Backend;
 use crate::{Db, Result, Tx, read, write};
 use chrono::{DateTime, NaiveDate, Utc};
 use opportune_core::history::{
@@ -180,21 +181,35 @@ pub(crate) async fn record_owned(
     Ok(())
 }
 
-/// Whether a write's events go into its statement ([`recorded`]): on PostgreSQL, when there are
-/// any.
-pub(crate) fn inline(tx: &Tx, changes: &[Change]) -> bool {
-    matches!(tx, Tx::Postgres(_)) && !changes.is_empty()
+/// Whether a write's events go into its statement ([`recorded`]): when there are any.
+pub(crate) fn inline(changes: &[Change]) -> bool {
+    !changes.is_empty()
 }
 
-/// The `INSERT` or `UPDATE` of one deal (`write`, without `RETURNING`), as PostgreSQL runs it
-/// with the `changes` it records written by the same statement, each with the row it wrote as
-/// the state: the batch writer makes one round trip for the write, not one more per event
-/// (docs/PERFORMANCE.md, fix 33). `$actor` is their author's id (of kind `kind`, a closed
-/// vocabulary written as a literal), `$at` their instant; each change's kind, from, to, reason and
-/// detail are bound in turn from `$first` on. It answers the id of each deal written, so its
-/// count is the write's. (SQLite, in the server's process, runs [`record`] after it.)
+/// Which deal a write wrote, for the events [`recorded`] adds to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Written {
+    /// The row an `INSERT` added.
+    Inserted,
+    /// The row an `UPDATE` changed, its id bound as this parameter.
+    Updated(usize),
+}
+
+/// The `INSERT` or `UPDATE` of one deal (`write`, without `RETURNING`) with the `changes` it
+/// records, in one round trip to the database: the batch writer pays one per statement, not one
+/// more per event (docs/PERFORMANCE.md, fixes 33 and 35). Each event gets the row written as the
+/// state. `$actor` is their author's id (of kind `kind`, a closed vocabulary written as a
+/// literal), `$at` their instant; each change's kind, from, to, reason and detail are bound in
+/// turn from `$first` on. On PostgreSQL one statement, the events written from the write's
+/// `RETURNING`; it answers the id of each deal written, so its count is the write's. On SQLite
+/// the write and then the events' `INSERT … SELECT` from the row written (`changes()`: none if
+/// the write changed no row), the deal in the outer loop (SQLite keeps a `CROSS JOIN`'s order),
+/// so that `last_insert_rowid()` finds it once, before any event is inserted; an `INSERT` answers
+/// the deal's id, and an `UPDATE`'s count is 0 if it changed nothing.
 pub(crate) fn recorded(
+    backend: Backend,
     write: &str,
+    written: Written,
     (kind, actor, at): (ActorKind, usize, usize),
     first: usize,
     changes: usize,
@@ -205,22 +220,46 @@ pub(crate) fn recorded(
             format!("(${p}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4)
         })
         .collect();
-    format!(
-        concat!(
-            "WITH d AS ({write} RETURNING id, ",
-            deal_columns!(),
-            ", deleted_at), e AS (INSERT INTO opportunity_events (opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason, detail, ",
-            state_columns!(),
-            ") SELECT d.id, '{kind}', ${actor}, ${at}, x.kind, x.from_value, x.to_value, x.reason, x.detail, ",
-            state_of!("d", "s"),
-            " FROM d JOIN stages s ON s.id = d.stage_id CROSS JOIN (VALUES {rows}) x(kind, from_value, to_value, reason, detail)) SELECT id FROM d"
+    match backend {
+        Backend::Postgres => format!(
+            concat!(
+                "WITH d AS ({write} RETURNING id, ",
+                deal_columns!(),
+                ", deleted_at), e AS (INSERT INTO opportunity_events (opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason, detail, ",
+                state_columns!(),
+                ") SELECT d.id, '{kind}', ${actor}, ${at}, x.kind, x.from_value, x.to_value, x.reason, x.detail, ",
+                state_of!("d", "s"),
+                " FROM d JOIN stages s ON s.id = d.stage_id CROSS JOIN (VALUES {rows}) x(kind, from_value, to_value, reason, detail)) SELECT id FROM d"
+            ),
+            write = write,
+            kind = kind.as_str(),
+            actor = actor,
+            at = at,
+            rows = rows.join(", ")
         ),
-        write = write,
-        kind = kind.as_str(),
-        actor = actor,
-        at = at,
-        rows = rows.join(", ")
-    )
+        Backend::Sqlite => {
+            let (returning, deal) = match written {
+                Written::Inserted => (" RETURNING id", "last_insert_rowid()".to_owned()),
+                Written::Updated(id) => ("", format!("${id}")),
+            };
+            format!(
+                concat!(
+                    "{write}{returning}; INSERT INTO opportunity_events (opportunity_id, actor_kind, actor_id, at, kind, from_value, to_value, reason, detail, ",
+                    state_columns!(),
+                    ") SELECT o.id, '{kind}', ${actor}, ${at}, x.column1, x.column2, x.column3, x.column4, x.column5, ",
+                    state_of!("o", "s"),
+                    " FROM opportunities o CROSS JOIN stages s CROSS JOIN (VALUES {rows}) x WHERE o.id = {deal} AND s.id = o.stage_id AND changes() > 0"
+                ),
+                write = write,
+                returning = returning,
+                kind = kind.as_str(),
+                actor = actor,
+                at = at,
+                rows = rows.join(", "),
+                deal = deal
+            )
+        }
+    }
 }
 
 /// Binds the kind, from, to, reason and detail of each of `changes` to `q`, a statement from
@@ -447,7 +486,9 @@ mod tests {
     #[test]
     fn a_writes_events_are_numbered_after_its_own_parameters() {
         let sql = recorded(
+            Backend::Postgres,
             "UPDATE opportunities SET amount_minor = $4 WHERE id = $6",
+            Written::Updated(6),
             (ActorKind::User, 1, 5),
             8,
             2,
@@ -468,7 +509,9 @@ mod tests {
             "{sql}"
         );
         let by_import = recorded(
+            Backend::Postgres,
             "INSERT INTO opportunities (name) VALUES ($1)",
+            Written::Inserted,
             (ActorKind::Import, 2, 3),
             4,
             1,
@@ -477,5 +520,103 @@ mod tests {
             by_import.contains("SELECT d.id, 'import', $2, $3, x.kind"),
             "{by_import}"
         );
+    }
+
+    /// On SQLite a write and its events are two statements of one query: the events go to the
+    /// deal the write inserted (read before the first event changes `last_insert_rowid()`), in
+    /// their order, and none follow a write that changed nothing.
+    #[tokio::test]
+    async fn on_sqlite_the_events_follow_their_write() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::connect(None, dir.path()).await.expect("SQLite opens");
+        crate::prepare(&db).await.expect("SQLite prepares");
+        let Db::Sqlite { write: pool, .. } = &db else {
+            panic!("SQLite")
+        };
+        let at = crate::now();
+        for sql in [
+            "INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES (7, 'r@x.cn', 'R', 'h', 'rep', $1)",
+            "INSERT INTO accounts (id, name, owner_id, created_at, updated_at) VALUES (7, 'A', 7, $1, $1)",
+        ] {
+            sqlx::query(sql).bind(at).execute(pool).await.expect(sql);
+        }
+        let stage: i64 =
+            sqlx::query_scalar("SELECT id FROM stages ORDER BY process_id, position LIMIT 1")
+                .fetch_one(pool)
+                .await
+                .expect("a stage");
+        let insert = "INSERT INTO opportunities (account_id, name, owner_id, expected_close_date, process_id, stage_id, stage_entered_at, created_at, updated_at) SELECT 7, 'D', 7, '2027-01-01', s.process_id, s.id, $3, $3, $3 FROM stages s WHERE s.id = $4";
+        let sql = recorded(
+            Backend::Sqlite,
+            insert,
+            Written::Inserted,
+            (ActorKind::User, 2, 3),
+            5,
+            2,
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(0_i64)
+            .bind(7_i64)
+            .bind(at)
+            .bind(stage);
+        for kind in ["created", "certainty"] {
+            q = q
+                .bind(kind)
+                .bind(None::<String>)
+                .bind(kind)
+                .bind(None::<String>)
+                .bind(None::<String>);
+        }
+        let ids = q.fetch_all(pool).await.expect("the deal and its events");
+        let kinds: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT opportunity_id, kind, to_value FROM opportunity_events ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("the events");
+        assert_eq!(
+            kinds,
+            [
+                (ids[0], "created".to_owned(), "created".to_owned()),
+                (ids[0], "certainty".to_owned(), "certainty".to_owned())
+            ]
+        );
+
+        let update = "UPDATE opportunities SET amount_minor = $4 WHERE id = $5 AND version = $6";
+        let sql = recorded(
+            Backend::Sqlite,
+            update,
+            Written::Updated(5),
+            (ActorKind::User, 2, 3),
+            7,
+            1,
+        );
+        for (version, changed) in [(99_i64, 0_u64), (1, 2)] {
+            let n = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(0_i64)
+                .bind(7_i64)
+                .bind(at)
+                .bind(500_i64)
+                .bind(ids[0])
+                .bind(version)
+                .bind("amount")
+                .bind("0")
+                .bind("500")
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .execute(pool)
+                .await
+                .expect("the update")
+                .rows_affected();
+            assert_eq!(n, changed, "the deal and its event, or nothing");
+        }
+        let events: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM opportunity_events WHERE kind = 'amount' AND amount_minor = 500",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("the count");
+        assert_eq!(events, 1, "a stale update records nothing");
+        db.close().await;
     }
 }

@@ -3,7 +3,8 @@
 //! Current state lives in `opportunities`; every change of stage, certainty, amount, close date,
 //! owner or status is appended to `opportunity_events` in the same transaction.
 
-use crate::history::{Change, bind_changes, inline, record, recorded};
+use crate::bulk::Backend;
+use crate::history::{Change, Written, bind_changes, inline, record, recorded};
 use crate::processes::StageRow;
 use crate::scope::{Scope, among, and, like};
 use crate::visibility::{self, Kind, subtree_owners};
@@ -627,45 +628,30 @@ pub(crate) async fn insert(
         from: None,
         ..Change::of(EventKind::Created, &"", &stage_id)
     }];
-    let inline = inline(tx, &changes);
-    let sql = sqlx::AssertSqlSafe(if inline {
-        recorded(INSERT, (ActorKind::User, 22, 9), 23, changes.len())
-    } else {
-        format!("{INSERT} RETURNING id")
-    });
-    let id: i64 = write!(tx, c => {
-        let mut q = sqlx::query_scalar(sql).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency)
+    let sql = sqlx::AssertSqlSafe(recorded(
+        Backend::of_tx(tx),
+        INSERT,
+        Written::Inserted,
+        (ActorKind::User, 22, 9),
+        23,
+        changes.len(),
+    ));
+    // All rows: on SQLite the events' statement follows the deal's and must run too.
+    let ids: Vec<i64> = write!(tx, c => {
+        let q = sqlx::query_scalar(sql).bind(x.account_id).bind(&x.name).bind(x.owner_id).bind(x.amount_minor).bind(currency)
             .bind(x.expected_close_date).bind(process_id).bind(stage_id).bind(ts).bind(x.certainty).bind(x.certainty_evidence)
             .bind(&x.smart_goal).bind(&x.source).bind(&x.competitors).bind(x.status.as_str()).bind(x.tracked).bind(&x.grade)
-            .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(&x.close_reason);
-        if inline {
-            q = q.bind(v.user_id);
-        }
-        bind_changes!(q, inline, &changes).fetch_optional(c).await
-    })?
-    .ok_or(DbError::NotFound)?;
-    if !inline {
-        record(tx, id, Actor::User(v.user_id), ts, changes).await?;
-    }
+            .bind(x.first_meeting_date).bind(x.next_review_date).bind(closed_at).bind(&x.close_reason).bind(v.user_id);
+        bind_changes!(q, true, &changes).fetch_all(c).await
+    })?;
+    let id = ids.first().copied().ok_or(DbError::NotFound)?;
     Ok(id)
 }
 
-/// The instant an update of deal `id` by `actor` at `at` was saved, with its `changes` recorded
-/// if its statement did not ([`recorded`]); none if it changed no row (`n`).
-async fn updated(
-    tx: &mut Tx,
-    n: u64,
-    inline: bool,
-    (id, actor, at): (i64, Actor, DateTime<Utc>),
-    changes: impl IntoIterator<Item = Change<'_>>,
-) -> Result<Option<DateTime<Utc>>> {
-    if n == 0 {
-        return Ok(None);
-    }
-    if !inline {
-        record(tx, id, actor, at, changes).await?;
-    }
-    Ok(Some(at))
+/// The instant an update saved at `at` with its events ([`recorded`]) was saved; none if it
+/// changed no row (`n`).
+fn updated(n: u64, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (n > 0).then_some(at)
 }
 
 /// Saves an edit of `before` (the deal as the editor read it: the edit is made against its
@@ -742,11 +728,13 @@ async fn save(
     let closed_at = closed_at(before, x, ts);
     let set = edited(before, x, closed_at);
     let changes = changes(before, x);
-    let inline = inline(tx, &changes);
+    let inline = inline(&changes);
     let update = update_sql(&set);
     let sql = sqlx::AssertSqlSafe(if inline {
         recorded(
+            Backend::of_tx(tx),
             &update,
+            Written::Updated(set.len() + 5),
             (ActorKind::User, 1, set.len() + 4),
             set.len() + 7,
             changes.len(),
@@ -770,7 +758,7 @@ async fn save(
         q = q.bind(ts).bind(id).bind(before.version);
         bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    updated(tx, n, inline, (id, Actor::User(v.user_id), ts), changes).await
+    Ok(updated(n, ts))
 }
 
 /// The events an edit of `before` into `x` records: one for each field the history tracks that
@@ -1031,13 +1019,20 @@ async fn step_to(
         detail: skipped_detail(skipped),
         ..Change::of(EventKind::Stage, &opp.stage_id, &to_stage)
     }];
-    let inline = inline(tx, &changes);
+    let inline = inline(&changes);
     let update = concat!(
         "UPDATE opportunities SET stage_id = $4, stage_entered_at = $5, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7 AND ",
         controls!("opportunities")
     );
     let sql = sqlx::AssertSqlSafe(if inline {
-        recorded(update, (ActorKind::User, 1, 5), 8, changes.len())
+        recorded(
+            Backend::of_tx(tx),
+            update,
+            Written::Updated(6),
+            (ActorKind::User, 1, 5),
+            8,
+            changes.len(),
+        )
     } else {
         update.to_owned()
     });
@@ -1045,7 +1040,7 @@ async fn step_to(
         let q = bind_viewer!(sqlx::query(sql), v).bind(to_stage).bind(ts).bind(opp.id).bind(opp.version);
         bind_changes!(q, inline, &changes).execute(c).await.map(|r| r.rows_affected())
     })?;
-    updated(tx, n, inline, (opp.id, Actor::User(v.user_id), ts), changes).await
+    Ok(updated(n, ts))
 }
 
 /// Deletes a deal the viewer controls. It is kept, with its history and its shares, marked
