@@ -11,7 +11,7 @@ use crate::{Db, DbError, Result, Tx, write};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::query_builder::Separated;
-use sqlx::sqlite::SqlitePoolOptions;
+use sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Postgres, QueryBuilder, Sqlite};
 use std::borrow::Cow;
 
@@ -676,4 +676,49 @@ pub async fn loader(db: &Db, cache_kib: u32) -> Result<Db> {
             )
         }
     })
+}
+
+/// As [`loader`], for a load that has the database to itself: `db` is closed first (every handle
+/// on it, clones included). On SQLite the load then writes its pages once, into the database
+/// file (a rollback journal keeps only the pages it changes of those already there: a fresh
+/// load's are new), where the WAL wrote each page twice, appended to the WAL and copied back
+/// by the checkpoint (docs/PERFORMANCE.md, fix 35). [`finish`] puts the WAL back; a load cut
+/// short is rolled back from the journal, and the next [`Db::connect`] puts the WAL back too.
+/// SQLite refuses the change while any other connection, of this process or another (a
+/// running server), has the database open: the load is then refused, nothing written.
+pub async fn sole_loader(db: Db, cache_kib: u32) -> Result<Db> {
+    let load = match &db {
+        Db::Sqlite { write, .. } => {
+            let options = (*write.connect_options()).clone();
+            db.close().await;
+            let load = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(
+                    options
+                        .journal_mode(SqliteJournalMode::Delete)
+                        .busy_timeout(std::time::Duration::ZERO)
+                        .pragma("cache_size", format!("-{cache_kib}"))
+                        .disable_statement_logging(),
+                )
+                .await?;
+            Db::sqlite(load.clone(), load)
+        }
+        Db::Postgres { .. } => {
+            let load = loader(&db, cache_kib).await?;
+            db.close().await;
+            load
+        }
+    };
+    Ok(load)
+}
+
+/// Closes a handle of [`loader`] or [`sole_loader`], the database in WAL mode again.
+pub async fn finish(load: Db) -> Result<()> {
+    if let Db::Sqlite { write, .. } = &load {
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(write)
+            .await?;
+    }
+    load.close().await;
+    Ok(())
 }

@@ -2635,26 +2635,43 @@ async fn active_processes(db: &Db) -> anyhow::Result<Vec<ProcessInfo>> {
         .collect())
 }
 
-/// Loads the demo data set: `args.opportunities` deals and everything around them.
+/// Loads the demo data set, `args.opportunities` deals and everything around them, into `db`
+/// beside its other handles (a server's, `serve --demo`).
 pub async fn run(db: &Db, args: &DemoArgs) -> anyhow::Result<()> {
+    load_into(bulk::loader(db, LOAD_CACHE_KIB).await?, args).await
+}
+
+/// Loads the demo data set with the database to itself (`opportune demo`): `db` is closed first,
+/// and on SQLite each page is written once ([`bulk::sole_loader`]).
+pub async fn run_alone(db: Db, args: &DemoArgs) -> anyhow::Result<()> {
+    let load = bulk::sole_loader(db, LOAD_CACHE_KIB)
+        .await
+        .context("opening the database for the load alone (is a server running on it?)")?;
+    load_into(load, args).await
+}
+
+/// Loads the demo data set on `load`, then closes it ([`bulk::finish`]).
+async fn load_into(load: Db, args: &DemoArgs) -> anyhow::Result<()> {
     let mut progress = Progress {
         started: Instant::now(),
         rows: [0; TABLES.len()],
     };
-    if users::find_by_email(db, DEMO_ADMIN).await?.is_some() {
+    let result = checked_load(&load, args, &mut progress).await;
+    bulk::finish(load).await?;
+    result
+}
+
+async fn checked_load(load: &Db, args: &DemoArgs, progress: &mut Progress) -> anyhow::Result<()> {
+    if users::find_by_email(load, DEMO_ADMIN).await?.is_some() {
         bail!("the demo data is already loaded ({DEMO_ADMIN} exists)");
     }
-    let processes = active_processes(db).await?;
+    let processes = active_processes(load).await?;
     if processes.is_empty() {
         bail!("there is no active sales process with stages to put the demo deals in");
     }
     let hash =
         tokio::task::spawn_blocking(|| opportune_web::auth::hash_password(DEMO_PASSWORD)).await??;
-
-    let load = bulk::loader(db, LOAD_CACHE_KIB).await?;
-    let result = load_all(&load, args, &hash, processes, &mut progress).await;
-    load.close().await;
-    result
+    load_all(load, args, &hash, processes, progress).await
 }
 
 /// Writes the demo data in one transaction on `load` (a [`bulk::loader`]), so that a failed load
@@ -3290,6 +3307,49 @@ mod tests {
 
     /// A deal as the habits test reads it: id, owner's e-mail, status, certainty, creation.
     type DealRow = (i64, String, String, i64, DateTime<Utc>);
+
+    #[tokio::test]
+    async fn a_load_alone_needs_the_database_to_itself_and_leaves_it_in_wal_mode() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let args = DemoArgs {
+            opportunities: 300,
+            seed: 7,
+        };
+        let server = fresh(dir.path()).await;
+        let refused = run_alone(fresh(dir.path()).await, &args).await;
+        let why = format!(
+            "{:#}",
+            refused.expect_err("another handle has the database open")
+        );
+        assert!(why.contains("locked"), "{why}");
+        assert!(
+            users::find_by_email(&server, DEMO_ADMIN)
+                .await
+                .expect("the users")
+                .is_none(),
+            "nothing written"
+        );
+        server.close().await;
+
+        run_alone(fresh(dir.path()).await, &args)
+            .await
+            .expect("the demo loads alone");
+        let db = fresh(dir.path()).await;
+        let Db::Sqlite { read, .. } = &db else {
+            panic!("the test runs on SQLite")
+        };
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(read)
+            .await
+            .expect("the journal mode");
+        assert_eq!(mode, "wal");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM opportunities").await, 300);
+        let report = opportune_db::history::check_replay(&db)
+            .await
+            .expect("the history can be replayed");
+        assert_eq!((report.deals, report.failed), (300, 0));
+        db.close().await;
+    }
 
     #[tokio::test]
     async fn a_demo_team_shows_its_habits() {

@@ -197,7 +197,7 @@ async fn run(db: &Db, command: Command) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             opportune_db::prepare(db).await?;
-            demo::run(db, &args).await
+            demo::run_alone(db.clone(), &args).await
         }
         Command::History {
             command: HistoryCommand::Check,
