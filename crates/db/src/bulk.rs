@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::query_builder::Separated;
 use sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Postgres, QueryBuilder, Sqlite};
+use sqlx::{AssertSqlSafe, ConnectOptions, QueryBuilder, Sqlite};
 use std::borrow::Cow;
 
 /// The backend a statement is built for.
@@ -315,35 +315,52 @@ impl From<Option<DateTime<Utc>>> for Value {
     }
 }
 
-/// Binds one value; pasted per backend so each arm is checked against its own driver.
-macro_rules! bind_value {
-    ($sep:expr, $value:expr) => {
-        match $value {
-            Value::Int(v) => $sep.push_bind(v),
-            Value::Bool(v) => $sep.push_bind(v),
-            Value::Text(Some(Cow::Borrowed(v))) => $sep.push_bind(v),
-            Value::Text(Some(Cow::Owned(v))) => $sep.push_bind(v),
-            Value::Text(None) => $sep.push_bind(None::<&str>),
-            Value::Date(v) => $sep.push_bind(v),
-            Value::Instant(v) => $sep.push_bind(v),
-        }
+/// Binds one value to a SQLite statement.
+fn bind_sqlite(sep: &mut Separated<'_, Sqlite, &'static str>, value: Value) {
+    match value {
+        Value::Int(v) => sep.push_bind(v),
+        Value::Bool(v) => sep.push_bind(v),
+        Value::Text(Some(Cow::Borrowed(v))) => sep.push_bind(v),
+        Value::Text(Some(Cow::Owned(v))) => sep.push_bind(v),
+        Value::Text(None) => sep.push_bind(None::<&str>),
+        Value::Date(v) => sep.push_bind(v),
+        Value::Instant(v) => sep.push_bind(v),
     };
 }
 
-fn bind_sqlite(sep: &mut Separated<'_, Sqlite, &'static str>, value: Value) {
-    bind_value!(sep, value);
-}
-
-fn bind_postgres(sep: &mut Separated<'_, Postgres, &'static str>, value: Value) {
-    bind_value!(sep, value);
+/// Writes `value` as a field of PostgreSQL's CSV format: nothing for NULL, text always quoted
+/// (so an empty text is not NULL) with its quotes doubled, the rest as PostgreSQL reads them.
+fn csv_field(out: &mut String, value: Value) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = match value {
+        Value::Int(Some(v)) => std::write!(out, "{v}"),
+        Value::Bool(v) => std::write!(out, "{}", if v { 't' } else { 'f' }),
+        Value::Text(Some(v)) => {
+            out.push('"');
+            out.push_str(&v.replace('"', "\"\""));
+            out.push('"');
+            Ok(())
+        }
+        Value::Date(Some(v)) => std::write!(out, "{v}"),
+        Value::Instant(Some(v)) => std::write!(out, "{}", v.to_rfc3339()),
+        Value::Int(None) | Value::Text(None) | Value::Date(None) | Value::Instant(None) => Ok(()),
+    };
 }
 
 enum Query {
     Sqlite(QueryBuilder<Sqlite>),
-    Postgres(QueryBuilder<Postgres>),
+    /// `COPY … FROM STDIN` and its rows in CSV: PostgreSQL parses and plans a multi-row `INSERT`
+    /// of 2,700 rows of bound values far slower than it reads the same rows copied
+    /// (docs/PERFORMANCE.md, fix 35).
+    Postgres {
+        copy: String,
+        rows: String,
+    },
 }
 
-/// One multi-row `INSERT`, encoded and ready to run in a transaction of its backend.
+/// One multi-row `INSERT` (SQLite) or `COPY` (PostgreSQL), encoded and ready to run in a
+/// transaction of its backend.
 pub struct Statement {
     table: &'static str,
     rows: usize,
@@ -351,17 +368,19 @@ pub struct Statement {
 }
 
 impl Statement {
-    /// Builds `INSERT INTO table (columns) VALUES (…), (…)` from `values`, given row after row
+    /// Builds `INSERT INTO table (columns) VALUES (…), (…)` (SQLite) or `COPY table (columns)
+    /// FROM STDIN` with the rows (PostgreSQL) from `values`, given row after row
     /// (`table.columns.len()` values each), at most [`Table::rows_per_statement`] rows.
     fn build(backend: Backend, table: &Table, values: Vec<Value>) -> Statement {
         let width = table.columns.len();
         debug_assert_eq!(values.len() % width, 0, "a partial row for {}", table.name);
         let rows = values.len() / width;
-        let head = format!("INSERT INTO {} ({}) ", table.name, table.columns.join(", "));
-        let mut values = values.into_iter();
+        let columns = table.columns.join(", ");
         let query = match backend {
             Backend::Sqlite => {
-                let mut qb = QueryBuilder::<Sqlite>::new(head);
+                let mut values = values.into_iter();
+                let mut qb =
+                    QueryBuilder::<Sqlite>::new(format!("INSERT INTO {} ({columns}) ", table.name));
                 qb.push_values(0..rows, |mut sep, _| {
                     for v in values.by_ref().take(width) {
                         bind_sqlite(&mut sep, v);
@@ -370,13 +389,23 @@ impl Statement {
                 Query::Sqlite(qb)
             }
             Backend::Postgres => {
-                let mut qb = QueryBuilder::<Postgres>::new(head);
-                qb.push_values(0..rows, |mut sep, _| {
-                    for v in values.by_ref().take(width) {
-                        bind_postgres(&mut sep, v);
+                let mut text = String::with_capacity(values.len() * 12);
+                for (i, v) in values.into_iter().enumerate() {
+                    if i % width > 0 {
+                        text.push(',');
                     }
-                });
-                Query::Postgres(qb)
+                    csv_field(&mut text, v);
+                    if i % width == width - 1 {
+                        text.push('\n');
+                    }
+                }
+                Query::Postgres {
+                    copy: format!(
+                        "COPY {} ({columns}) FROM STDIN WITH (FORMAT csv)",
+                        table.name
+                    ),
+                    rows: text,
+                }
             }
         };
         Statement {
@@ -402,8 +431,10 @@ impl Statement {
             (Tx::Sqlite(t), Query::Sqlite(qb)) => {
                 qb.build().execute(&mut **t).await?.rows_affected()
             }
-            (Tx::Postgres(t), Query::Postgres(qb)) => {
-                qb.build().execute(&mut **t).await?.rows_affected()
+            (Tx::Postgres(t), Query::Postgres { copy, rows }) => {
+                let mut copy_in = t.copy_in_raw(copy).await?;
+                copy_in.send(std::mem::take(rows).into_bytes()).await?;
+                copy_in.finish().await?
             }
             _ => {
                 return Err(DbError::Sqlx(sqlx::Error::Configuration(

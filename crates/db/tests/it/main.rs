@@ -29,6 +29,7 @@ macro_rules! conformance {
 mod administration;
 mod backend;
 mod board;
+mod bulk;
 mod fixtures;
 mod migration;
 mod opportunities;
