@@ -246,7 +246,7 @@ async fn move_form(
     let read = opportunities::get_with_checks(&state.db, &me.viewer, id);
     let read = super::writable(&me, super::found(&me, read)).await?;
     let (opp, ticked) = (read.deal, read.checks);
-    let next = safe_next(&f.next).to_owned();
+    let next = safe_next(&f.next);
     let reason = Some(f.override_reason.as_str()).filter(|r| !r.trim().is_empty());
     match deals::move_stage(&state, &me.viewer, all, (&opp, &ticked), f.stage_id, reason).await {
         Err(Error::Refused(refusal)) => {

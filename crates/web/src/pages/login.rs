@@ -39,7 +39,7 @@ struct NextQuery {
 }
 
 async fn login_page(Lang(tr): Lang, Query(q): Query<NextQuery>) -> Response {
-    let next = safe_next(&q.next).to_owned();
+    let next = safe_next(&q.next);
     render(
         &LoginPage {
             s: Shell::new(tr, None, "", "/login"),
@@ -73,7 +73,7 @@ async fn login(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
         .await
         .unwrap_or(false);
-    let next = safe_next(&f.next).to_owned();
+    let next = safe_next(&f.next);
     match user {
         Some(u) if ok => {
             let secret = auth::new_secret("");

@@ -420,11 +420,69 @@ fn read_only_for(tr: Tr, user: &UserRow) -> Response {
     )
 }
 
-/// Accepts only local paths as redirect targets (no open redirects).
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/board"
+/// Where to go after signing in or switching the language: `next` if it is a path of this site,
+/// else the board. A path of this site, before and after percent-decoding, starts with one `/`
+/// (`//host` is another origin), has no backslash (browsers read it as `/`) and no control
+/// character or whitespace (a browser drops a tab or a newline, so `/\t/evil.example` becomes
+/// `//evil.example`; in a header a newline cannot be sent at all). Letters beyond ASCII are sent
+/// percent-encoded, as a `Location` header must carry them.
+pub fn safe_next(next: &str) -> String {
+    let local = |path: &str| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.contains('\\')
+            && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+    };
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8();
+    match decoded {
+        Ok(decoded) if local(next) && local(&decoded) => {
+            percent_encoding::utf8_percent_encode(next, NOT_ASCII).to_string()
+        }
+        _ => "/board".to_owned(),
+    }
+}
+
+/// The bytes a `Location` header cannot carry as they are: all but visible ASCII (the controls
+/// and space are refused before).
+const NOT_ASCII: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ');
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_go_next() {
+        for local in [
+            "/board",
+            "/accounts?q=a&page=2",
+            "/opportunities/7#history",
+            "/a:b",
+        ] {
+            assert_eq!(safe_next(local), local);
+        }
+        assert_eq!(
+            safe_next("/accounts?q=医院"),
+            "/accounts?q=%E5%8C%BB%E9%99%A2"
+        );
+        for elsewhere in [
+            "",
+            "board",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "/%0d%0aSet-Cookie: a=b",
+            "/%FF",
+            "/\u{2028}x",
+        ] {
+            assert_eq!(safe_next(elsewhere), "/board", "{elsewhere:?}");
+        }
     }
 }

@@ -69,7 +69,7 @@ async fn set_language(
     let cookie = auth::set_cookie(LANG_COOKIE, locale.as_str(), 365 * 86_400, secure);
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Redirect::to(safe_next(&f.next)),
+        Redirect::to(&safe_next(&f.next)),
     )
         .into_response())
 }

@@ -280,10 +280,82 @@ async fn cross_site_form_posts_are_refused(app: TestApp) {
     );
 }
 
+/// After signing in or switching the language the browser goes on to `next` only if it is a path
+/// of this site: a tab, a newline, a backslash or an encoded slash could take it to another
+/// origin, or (a newline) fail the answer after the session was made.
+async fn sign_in_goes_on_only_to_a_path_of_this_site(app: TestApp) {
+    let rep = app.user("rep@example.com", Role::Rep, None).await;
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let sessions = async || {
+        opportune_db::read!(&app.db, c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions").fetch_one(c).await)
+            .expect("the sessions")
+    };
+    let cases = [
+        ("/opportunities?status=open", "/opportunities?status=open"),
+        ("/accounts?q=医院", "/accounts?q=%E5%8C%BB%E9%99%A2"),
+        ("/\t/evil.example", "/board"),
+        ("/\n/evil.example", "/board"),
+        ("//evil.example", "/board"),
+        ("/%2F/evil.example", "/board"),
+        ("/\\evil.example", "/board"),
+        ("https://evil.example/", "/board"),
+    ];
+    for (i, (next, to)) in cases.into_iter().enumerate() {
+        let signed_in = send(no_redirect.post(app.url("/login")).form(&[
+            ("email", rep.email.as_str()),
+            ("password", PASSWORD),
+            ("next", next),
+        ]))
+        .await;
+        assert_eq!(
+            signed_in.status.as_u16(),
+            303,
+            "{next:?}: {}",
+            signed_in.text
+        );
+        assert_eq!(
+            signed_in
+                .headers
+                .get("location")
+                .and_then(|v| v.to_str().ok()),
+            Some(to),
+            "{next:?}"
+        );
+        assert_eq!(
+            sessions().await,
+            i as i64 + 1,
+            "one session a sign-in, each answered"
+        );
+
+        let switched = send(
+            no_redirect
+                .post(app.url("/settings/language"))
+                .header("origin", app.base.as_str())
+                .form(&[("locale", "en"), ("next", next)]),
+        )
+        .await;
+        assert_eq!(
+            (
+                switched.status.as_u16(),
+                switched
+                    .headers
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+            ),
+            (303, Some(to)),
+            "language, {next:?}"
+        );
+    }
+}
+
 http_tests!(
     no_token_or_a_bad_token_is_401,
     health_and_the_openapi_document_are_public,
     errors_speak_the_callers_language,
     a_session_cookie_signs_in_the_browser,
+    sign_in_goes_on_only_to_a_path_of_this_site,
     cross_site_form_posts_are_refused,
 );
