@@ -91,7 +91,10 @@ pub async fn list(db: &Db, v: &Viewer, f: &AccountFilter, p: Paging) -> Result<P
         v.role,
         Kind::Account,
         &[
-            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (
+                pattern.is_some(),
+                "LOWER(o.name) LIKE LOWER($4) ESCAPE '\\'",
+            ),
             (f.owner_id.is_some(), "o.owner_id = $5"),
         ],
     );

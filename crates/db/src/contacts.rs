@@ -115,7 +115,10 @@ pub async fn list(db: &Db, v: &Viewer, f: &ContactFilter, p: Paging) -> Result<P
         v.role,
         Kind::Contact,
         &[
-            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (
+                pattern.is_some(),
+                "LOWER(o.name) LIKE LOWER($4) ESCAPE '\\'",
+            ),
             (f.account_id.is_some(), "o.account_id = $5"),
         ],
     );

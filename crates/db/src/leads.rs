@@ -99,7 +99,7 @@ pub async fn list(db: &Db, v: &Viewer, f: &LeadFilter, p: Paging) -> Result<Page
         &[
             (
                 pattern.is_some(),
-                "(LOWER(o.name) LIKE LOWER($4) OR LOWER(o.company) LIKE LOWER($4))",
+                "(LOWER(o.name) LIKE LOWER($4) ESCAPE '\\' OR LOWER(o.company) LIKE LOWER($4) ESCAPE '\\')",
             ),
             (f.status.is_some(), "o.status = $5"),
         ],

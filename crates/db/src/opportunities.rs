@@ -172,7 +172,10 @@ fn scope(db: &Db, v: &Viewer, f: &OppFilter, pattern: Option<&str>) -> Scope {
         Kind::Opportunity,
         &[
             (true, "o.deleted_at IS NULL"),
-            (pattern.is_some(), "LOWER(o.name) LIKE LOWER($4)"),
+            (
+                pattern.is_some(),
+                "LOWER(o.name) LIKE LOWER($4) ESCAPE '\\'",
+            ),
             (f.owner_id.is_some(), "o.owner_id = $5"),
             (
                 f.team_id.is_some(),

@@ -136,11 +136,17 @@ pub(crate) fn and(mut base: String, clauses: &[(bool, &str)]) -> String {
     base
 }
 
-/// The `LIKE` pattern of a search, when there is one.
+/// The `LIKE` pattern of a search, when there is one: the text anywhere, its `%`, `_` and `\`
+/// meaning themselves (every `LIKE` of a search says `ESCAPE '\'`), so `50%` finds "50%" and
+/// `%` alone does not find everything.
 pub(crate) fn like(q: Option<&str>) -> Option<String> {
-    q.map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| format!("%{q}%"))
+    q.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
+        let literal = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{literal}%")
+    })
 }
 
 /// One page of a list: the ids of `from` ([`source`]) that `scope` admits, sorted by `order`
@@ -291,6 +297,14 @@ pub(crate) async fn source(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_is_literal_text_anywhere() {
+        assert_eq!(like(Some(" 医院 ")).as_deref(), Some("%医院%"));
+        assert_eq!(like(Some("50%_a\\b")).as_deref(), Some("%50\\%\\_a\\\\b%"));
+        assert_eq!(like(Some("  ")), None);
+        assert_eq!(like(None), None);
+    }
 
     #[test]
     fn a_big_share_of_the_table_is_read_in_order_a_small_one_collected() {

@@ -312,7 +312,7 @@ macro_rules! user_select {
 
 macro_rules! user_filter {
     () => {
-        " WHERE ($1 IS NULL OR LOWER(u.name) LIKE LOWER($1) OR u.email LIKE LOWER($1)) AND ($2 IS NULL OR u.role = $2) AND ($3 IS NULL OR u.team_id = $3) AND ($4 IS NULL OR u.active = $4)"
+        " WHERE ($1 IS NULL OR LOWER(u.name) LIKE LOWER($1) ESCAPE '\\' OR u.email LIKE LOWER($1) ESCAPE '\\') AND ($2 IS NULL OR u.role = $2) AND ($3 IS NULL OR u.team_id = $3) AND ($4 IS NULL OR u.active = $4)"
     };
 }
 
@@ -327,7 +327,7 @@ pub struct UserFilter {
 }
 
 pub async fn list_users(db: &Db, f: &UserFilter, p: Paging) -> Result<Page<UserRecord>> {
-    let q = f.q.as_deref().map(|q| format!("%{}%", q.trim()));
+    let q = crate::scope::like(f.q.as_deref());
     let role = f.role.map(Role::as_str);
     let sql = sqlx::AssertSqlSafe(format!(
         concat!(user_select!(""), user_filter!(), " ORDER BY u.name, u.id{}"),

@@ -743,6 +743,20 @@ async fn the_list_filters_sorts_and_pages(db: Db) {
         4,
         "a blank search is no filter"
     );
+    for wildcard in ["%", "_", "\\", "ultra%sound", "gamma_ultrasound"] {
+        assert_eq!(
+            ids(
+                OppFilter {
+                    q: Some(wildcard.into()),
+                    ..OppFilter::default()
+                },
+                Sort::CloseAsc
+            )
+            .await,
+            Vec::<i64>::new(),
+            "{wildcard:?} is searched for as it is written"
+        );
+    }
     assert_eq!(
         ids(
             OppFilter {
