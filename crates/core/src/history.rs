@@ -84,8 +84,9 @@ pub enum Field {
     Deleted,
 }
 
-/// The fields of [`DealState`].
-const STATE_FIELDS: &[Field] = &[
+/// Every field a history records: the name, then the fields of [`DealState`].
+const ALL_FIELDS: &[Field] = &[
+    Field::Name,
     Field::Stage,
     Field::Amount,
     Field::CloseDate,
@@ -101,26 +102,14 @@ const STATE_FIELDS: &[Field] = &[
     Field::Deleted,
 ];
 
+/// The fields of [`DealState`].
+const STATE_FIELDS: &[Field] = ALL_FIELDS.split_at(1).1;
+
 impl EventKind {
     /// The fields an event of this kind may change.
     pub fn fields(self) -> &'static [Field] {
         match self {
-            EventKind::Created => &[
-                Field::Name,
-                Field::Stage,
-                Field::Amount,
-                Field::CloseDate,
-                Field::Status,
-                Field::CloseReason,
-                Field::Owner,
-                Field::Team,
-                Field::Certainty,
-                Field::Evidence,
-                Field::Tracked,
-                Field::Grade,
-                Field::ReviewDate,
-                Field::Deleted,
-            ],
+            EventKind::Created => ALL_FIELDS,
             EventKind::Stage => &[Field::Stage],
             EventKind::Amount => &[Field::Amount],
             EventKind::CloseDate => &[Field::CloseDate],
@@ -464,6 +453,7 @@ mod tests {
         assert_eq!(d.differences(&every), STATE_FIELDS);
         assert_eq!(EventKind::Created.fields()[..1], [Field::Name]);
         assert_eq!(EventKind::Created.fields()[1..], *STATE_FIELDS);
+        assert!(!STATE_FIELDS.contains(&Field::Name));
         let only_currency = DealState {
             currency: "USD".into(),
             ..d.clone()
