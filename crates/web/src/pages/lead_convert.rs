@@ -13,9 +13,8 @@ use axum::routing::get;
 use opportune_app::Error;
 use opportune_app::convert::{ConvertForm, convert};
 use opportune_core::FieldErrors;
-use opportune_db::accounts::{self, Account, AccountFilter};
+use opportune_db::accounts::Account;
 use opportune_db::leads::Lead;
-use opportune_db::{Paging, processes};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/leads/{id}/convert", get(form_page).post(submit))
@@ -48,15 +47,7 @@ async fn page(
     stale: bool,
 ) -> PageResult {
     let tr = me.tr;
-    let accounts = accounts::list(
-        &state.db,
-        &me.viewer,
-        &AccountFilter::default(),
-        Paging::new(Some(500), None),
-    )
-    .await?
-    .items;
-    let procs = processes::list(&state.db).await?;
+    let (accounts, processes) = super::opportunities::deal_choices(state, me).await?;
     let p = ConvertPage {
         s: Shell::new(
             tr,
@@ -69,11 +60,7 @@ async fn page(
         errors: Errors::new(errors, tr),
         stale,
         accounts,
-        processes: procs
-            .iter()
-            .filter(|p| p.row.active)
-            .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
-            .collect(),
+        processes,
     };
     Ok(render(&p, super::accounts::form_status(errors, stale)))
 }

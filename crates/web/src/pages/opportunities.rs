@@ -26,7 +26,7 @@ use opportune_db::accounts::{self, Account, AccountFilter};
 use opportune_db::activities::{self, Activity, ActivityFilter, ActivityInput};
 use opportune_db::history::{self, Event};
 use opportune_db::opportunities::{self, DealRead, Opportunity, Sort};
-use opportune_db::processes::{self, Process};
+use opportune_db::processes::Process;
 use opportune_db::shares::ShareKind;
 use opportune_db::users::{self, Person};
 use opportune_db::{DbError, Paging};
@@ -241,6 +241,30 @@ impl FormPage {
     }
 }
 
+/// What a form that opens a deal offers: the accounts the viewer sees (the first 500 by name)
+/// and the active processes, in the viewer's language. The deal form and the lead conversion.
+pub(super) async fn deal_choices(
+    state: &AppState,
+    me: &PageUser,
+) -> Result<(Vec<Account>, Vec<(i64, String)>), PageError> {
+    let accounts = accounts::list(
+        &state.db,
+        &me.viewer,
+        &AccountFilter::default(),
+        Paging::new(Some(500), None),
+    )
+    .await?
+    .items;
+    let processes = state
+        .processes(None)
+        .await?
+        .iter()
+        .filter(|p| p.row.active)
+        .map(|p| (p.row.id, p.name(me.tr.locale).to_owned()))
+        .collect();
+    Ok((accounts, processes))
+}
+
 async fn form_page(
     state: &AppState,
     me: &PageUser,
@@ -250,23 +274,9 @@ async fn form_page(
     stale: bool,
 ) -> PageResult {
     let tr = me.tr;
-    let accounts = accounts::list(
-        &state.db,
-        &me.viewer,
-        &AccountFilter::default(),
-        Paging::new(Some(500), None),
-    )
-    .await?
-    .items;
-    let procs = processes::list(&state.db).await?;
+    let (accounts, processes) = deal_choices(state, me).await?;
     let people = users::visible_people(&state.db, &me.viewer).await?;
-    let status = if errors.is_empty() && !stale {
-        StatusCode::OK
-    } else if stale {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::accounts::form_status(errors, stale);
     let path = id.map_or_else(
         || "/opportunities/new".to_owned(),
         |i| format!("/opportunities/{i}/edit"),
@@ -277,11 +287,7 @@ async fn form_page(
         errors: Errors::new(errors, tr),
         stale,
         accounts,
-        processes: procs
-            .iter()
-            .filter(|p: &&Process| p.row.active)
-            .map(|p| (p.row.id, p.name(tr.locale).to_owned()))
-            .collect(),
+        processes,
         people,
         statuses: OppStatus::ALL
             .iter()
